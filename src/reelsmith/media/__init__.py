@@ -1,0 +1,1 @@
+"""Media work: probing, analysis, animatics, composition and QA, on FFmpeg and PyAV."""
