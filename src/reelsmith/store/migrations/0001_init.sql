@@ -108,6 +108,7 @@ CREATE TABLE jobs (
     error_message   text,
     estimated_cost_usd numeric(10,4) NOT NULL DEFAULT 0,
     stage_timings   jsonb NOT NULL DEFAULT '{}'::jsonb,
+    result          jsonb NOT NULL DEFAULT '{}'::jsonb,
     created_at      timestamptz NOT NULL DEFAULT now(),
     started_at      timestamptz,
     finished_at     timestamptz,
