@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 OUTPUT_WIDTH = 1080
@@ -15,23 +16,32 @@ ABANDONED_UPLOAD_TTL = timedelta(days=1)
 TARGET_LUFS = -14.0
 TRUE_PEAK_DBTP = -1.0
 
-# Upload limits per kind: allowed container families (decided by magic bytes, never the
-# extension), allowed declared content types, and the largest size we sign a PUT for.
-UPLOAD_LIMITS: dict[str, dict[str, object]] = {
-    "sample_video": {
-        "content_types": ("video/mp4", "video/quicktime", "video/webm"),
-        "max_bytes": 500 * 1024 * 1024,
-        "max_seconds": 180.0,
-        "max_pixels": 3840 * 2160,
-    },
-    "character_image": {
-        "content_types": ("image/png", "image/jpeg", "image/webp"),
-        "max_bytes": 15 * 1024 * 1024,
-        "max_pixels": 4096 * 4096,
-    },
-    "audio": {
-        "content_types": ("audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/wav", "audio/x-wav", "audio/ogg"),
-        "max_bytes": 50 * 1024 * 1024,
-        "max_seconds": 600.0,
-    },
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Limits per upload kind. The container is decided by magic bytes, never the extension."""
+
+    content_types: tuple[str, ...]
+    max_bytes: int
+    max_seconds: float | None = None
+    max_pixels: int | None = None
+
+
+UPLOAD_LIMITS: dict[str, UploadLimits] = {
+    "sample_video": UploadLimits(
+        content_types=("video/mp4", "video/quicktime", "video/webm"),
+        max_bytes=500 * 1024 * 1024,
+        max_seconds=180.0,
+        max_pixels=3840 * 2160,
+    ),
+    "character_image": UploadLimits(
+        content_types=("image/png", "image/jpeg", "image/webp"),
+        max_bytes=15 * 1024 * 1024,
+        max_pixels=4096 * 4096,
+    ),
+    "audio": UploadLimits(
+        content_types=("audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/wav", "audio/x-wav", "audio/ogg"),
+        max_bytes=50 * 1024 * 1024,
+        max_seconds=600.0,
+    ),
 }

@@ -59,5 +59,7 @@ def run_ffmpeg(
         raise MediaProcessingFailed(f"{what} timed out after {timeout:g} s", stderr="") from exc
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise MediaProcessingFailed(f"{what} failed", stderr=stderr[-STDERR_TAIL:], returncode=proc.returncode)
+        raise MediaProcessingFailed(
+            f"{what} failed", stderr=stderr[-STDERR_TAIL:], returncode=proc.returncode
+        )
     return stderr
