@@ -10,15 +10,15 @@ from pydantic import BaseModel, Field
 
 
 class VideoModel(BaseModel, frozen=True):
-    id: str                               # our id, used in plans
-    provider: str                         # "runway", "veo", "offline"
-    vendor_model: str                     # the string the vendor API takes
-    durations: tuple[int, ...]            # seconds the model can make
-    ratio: str                            # the 9:16 ratio string the vendor takes
+    id: str  # our id, used in plans
+    provider: str  # "runway", "veo", "offline"
+    vendor_model: str  # the string the vendor API takes
+    durations: tuple[int, ...]  # seconds the model can make
+    ratio: str  # the 9:16 ratio string the vendor takes
     needs_image: bool = False
     text_to_video: bool = True
     makes_audio: bool = False
-    cost_per_second: float = 0.0          # USD
+    cost_per_second: float = 0.0  # USD
     typical_latency_s: float = 60.0
     label: str = ""
 
@@ -26,27 +26,82 @@ class VideoModel(BaseModel, frozen=True):
 VIDEO_MODELS: dict[str, VideoModel] = {
     m.id: m
     for m in (
-        VideoModel(id="animatic", provider="offline", vendor_model="animatic",
-                   durations=tuple(range(1, 16)), ratio="720:1280", cost_per_second=0.0,
-                   typical_latency_s=3.0, label="Offline animatic (free preview)"),
-        VideoModel(id="gen4_turbo", provider="runway", vendor_model="gen4_turbo",
-                   durations=tuple(range(2, 11)), ratio="720:1280", needs_image=True, text_to_video=False,
-                   cost_per_second=0.05, typical_latency_s=60.0, label="Runway Gen-4 Turbo"),
-        VideoModel(id="gen4.5", provider="runway", vendor_model="gen4.5",
-                   durations=tuple(range(2, 11)), ratio="720:1280", cost_per_second=0.12,
-                   typical_latency_s=90.0, label="Runway Gen-4.5"),
-        VideoModel(id="runway_veo3.1", provider="runway", vendor_model="veo3.1",
-                   durations=(4, 6, 8), ratio="1080:1920", makes_audio=True, cost_per_second=0.40,
-                   typical_latency_s=180.0, label="Veo 3.1 via Runway"),
-        VideoModel(id="runway_veo3.1_fast", provider="runway", vendor_model="veo3.1_fast",
-                   durations=(4, 6, 8), ratio="1080:1920", makes_audio=True, cost_per_second=0.15,
-                   typical_latency_s=120.0, label="Veo 3.1 Fast via Runway"),
-        VideoModel(id="veo3.1", provider="veo", vendor_model="veo-3.1-generate-001",
-                   durations=(4, 6, 8), ratio="9:16", makes_audio=True, cost_per_second=0.40,
-                   typical_latency_s=180.0, label="Veo 3.1 (Vertex)"),
-        VideoModel(id="veo3.1_fast", provider="veo", vendor_model="veo-3.1-fast-generate-001",
-                   durations=(4, 6, 8), ratio="9:16", makes_audio=True, cost_per_second=0.15,
-                   typical_latency_s=120.0, label="Veo 3.1 Fast (Vertex)"),
+        VideoModel(
+            id="animatic",
+            provider="offline",
+            vendor_model="animatic",
+            durations=tuple(range(1, 16)),
+            ratio="720:1280",
+            cost_per_second=0.0,
+            typical_latency_s=3.0,
+            label="Offline animatic (free preview)",
+        ),
+        VideoModel(
+            id="gen4_turbo",
+            provider="runway",
+            vendor_model="gen4_turbo",
+            durations=tuple(range(2, 11)),
+            ratio="720:1280",
+            needs_image=True,
+            text_to_video=False,
+            cost_per_second=0.05,
+            typical_latency_s=60.0,
+            label="Runway Gen-4 Turbo",
+        ),
+        VideoModel(
+            id="gen4.5",
+            provider="runway",
+            vendor_model="gen4.5",
+            durations=tuple(range(2, 11)),
+            ratio="720:1280",
+            cost_per_second=0.12,
+            typical_latency_s=90.0,
+            label="Runway Gen-4.5",
+        ),
+        VideoModel(
+            id="runway_veo3.1",
+            provider="runway",
+            vendor_model="veo3.1",
+            durations=(4, 6, 8),
+            ratio="1080:1920",
+            makes_audio=True,
+            cost_per_second=0.40,
+            typical_latency_s=180.0,
+            label="Veo 3.1 via Runway",
+        ),
+        VideoModel(
+            id="runway_veo3.1_fast",
+            provider="runway",
+            vendor_model="veo3.1_fast",
+            durations=(4, 6, 8),
+            ratio="1080:1920",
+            makes_audio=True,
+            cost_per_second=0.15,
+            typical_latency_s=120.0,
+            label="Veo 3.1 Fast via Runway",
+        ),
+        VideoModel(
+            id="veo3.1",
+            provider="veo",
+            vendor_model="veo-3.1-generate-001",
+            durations=(4, 6, 8),
+            ratio="9:16",
+            makes_audio=True,
+            cost_per_second=0.40,
+            typical_latency_s=180.0,
+            label="Veo 3.1 (Vertex)",
+        ),
+        VideoModel(
+            id="veo3.1_fast",
+            provider="veo",
+            vendor_model="veo-3.1-fast-generate-001",
+            durations=(4, 6, 8),
+            ratio="9:16",
+            makes_audio=True,
+            cost_per_second=0.15,
+            typical_latency_s=120.0,
+            label="Veo 3.1 Fast (Vertex)",
+        ),
     )
 }
 

@@ -18,7 +18,7 @@ from reelsmith.domain.analysis import AnalysisReport, Understanding
 class VideoRequest:
     """One clip to generate. ``image_path`` is a local file (character image or sample keyframe)."""
 
-    model: str                       # catalogue id, e.g. "gen4_turbo"
+    model: str  # catalogue id, e.g. "gen4_turbo"
     prompt: str
     duration: int
     negative_prompt: str = ""
@@ -35,10 +35,10 @@ class TaskStatus:
     """Result of a poll. ``output_path`` is a local file the caller copies into storage at once."""
 
     state: Literal["pending", "succeeded", "failed"]
-    progress: float | None = None              # 0..1 when the provider reports it
+    progress: float | None = None  # 0..1 when the provider reports it
     output_path: Path | None = None
-    output_url: str | None = None              # a provider URL to download (expires: copy now)
-    cost_usd: float | None = None              # when the provider reports it
+    output_url: str | None = None  # a provider URL to download (expires: copy now)
+    cost_usd: float | None = None  # when the provider reports it
     error_code: str | None = None
     error_message: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -63,7 +63,7 @@ class WordTiming:
 
 @dataclass(frozen=True)
 class SpeechResult:
-    path: Path                       # audio file (WAV or MP3)
+    path: Path  # audio file (WAV or MP3)
     duration: float
     words: tuple[WordTiming, ...] = ()
     cost_usd: float = 0.0
@@ -92,4 +92,6 @@ class LanguageModel(Protocol):
 class VideoUnderstanding(Protocol):
     name: str
 
-    def understand(self, video_path: Path, report: AnalysisReport, keyframes: list[Path]) -> Understanding: ...
+    def understand(
+        self, video_path: Path, report: AnalysisReport, keyframes: list[Path]
+    ) -> Understanding: ...
