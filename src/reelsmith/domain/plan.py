@@ -1,13 +1,23 @@
-"""The plan: what to generate, in which order, with which model, and how to finish it."""
+"""The plan: what to generate, in which order, with which model, and how to finish it.
+
+``SegmentDraft``/``PlanDraft`` are the shapes a planner, the LLM or a chat edit may propose: typed,
+but not yet fitted to a model's durations or to the target. ``plan_rules.normalise_plan`` turns a
+draft into a ``Plan``, whose validators enforce every product rule.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, model_validator
 
-from .catalogue import VIDEO_MODELS, video_model
+from .catalogue import OFFLINE_VIDEO_MODEL, VIDEO_MODELS, video_model
 from .rules import MAX_SEGMENT_SECONDS, MAX_VIDEO_SECONDS
+
+MAX_DRAFT_SEGMENTS = 120  # more than any 60 s plan needs; the rules merge a draft down to what fits
+Grade = Literal["none", "warm", "cool", "vivid", "mono"]
+GRADES: tuple[str, ...] = get_args(Grade)
 
 
 class Transition(StrEnum):
@@ -17,21 +27,28 @@ class Transition(StrEnum):
     WIPE = "wipe"
 
 
-class Segment(BaseModel):
+class SegmentDraft(BaseModel):
+    """A segment as proposed: any positive duration and any model name; the rules fit it."""
+
+    index: int = Field(default=0, ge=0)
+    duration: float = Field(gt=0, le=MAX_VIDEO_SECONDS * 10)
+    prompt: str = Field(min_length=1, max_length=1000)
+    negative_prompt: str = Field(default="", max_length=500)
+    model: str = OFFLINE_VIDEO_MODEL
+    fallback_models: list[str] = Field(default_factory=list)
+    mirrors_shot: int | None = Field(default=None, ge=0)
+    camera: str = Field(default="", max_length=200)
+    style: str = Field(default="", max_length=200)
+    use_character_image: bool = False
+    text_overlay: str | None = Field(default=None, max_length=120)
+    transition: Transition = Transition.CUT
+    voiceover: str = Field(default="", max_length=600)
+    palette: list[str] = Field(default_factory=list)
+
+
+class Segment(SegmentDraft):
     index: int = Field(ge=0)
     duration: float = Field(gt=0, le=MAX_SEGMENT_SECONDS)
-    prompt: str = Field(min_length=1, max_length=1000)
-    negative_prompt: str = Field("", max_length=500)
-    model: str = "animatic"
-    fallback_models: list[str] = Field(default_factory=list)
-    mirrors_shot: int | None = None
-    camera: str = Field("", max_length=200)
-    style: str = Field("", max_length=200)
-    use_character_image: bool = False
-    text_overlay: str | None = Field(None, max_length=120)
-    transition: Transition = Transition.CUT
-    voiceover: str = Field("", max_length=600)
-    palette: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _known_models(self) -> Segment:
@@ -46,22 +63,32 @@ class Segment(BaseModel):
 class SoundEffect(BaseModel):
     at: float = Field(ge=0)
     prompt: str = Field(min_length=1, max_length=200)
-    duration: float = Field(1.0, gt=0, le=30)
+    duration: float = Field(default=1.0, gt=0, le=30)
 
 
 class AudioStrategy(BaseModel):
     voiceover: bool = True
     voice: str = "en"
-    custom_audio: bool = False          # use the project's uploaded audio as the music bed
+    custom_audio: bool = False  # use the project's uploaded audio as the music bed
     music_bed: bool = False
     ducking: bool = True
     sound_effects: list[SoundEffect] = Field(default_factory=list)
 
 
 class PostProduction(BaseModel):
-    grade: str = "none"
+    grade: str = "none"  # one of GRADES once normalised
     captions: bool = True
     caption_style: str = "bold"
+
+
+class PlanDraft(BaseModel):
+    """A whole plan as proposed (the JSON schema the LLM is given)."""
+
+    target_duration: float | None = Field(default=None, gt=0)
+    segments: list[SegmentDraft] = Field(min_length=1, max_length=MAX_DRAFT_SEGMENTS)
+    audio: AudioStrategy = Field(default_factory=AudioStrategy)
+    post: PostProduction = Field(default_factory=PostProduction)
+    notes: str = Field(default="", max_length=2000)
 
 
 class Plan(BaseModel):
@@ -72,6 +99,10 @@ class Plan(BaseModel):
     allow_partial: bool = False
     aspect_ratio: str = "9:16"
     notes: str = ""
+    repairs: list[str] = Field(default_factory=list)  # what the rules changed, for the user
+    llm_calls: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict
+    )  # LLM calls that shaped it, per provider
 
     @model_validator(mode="after")
     def _rules(self) -> Plan:
@@ -92,3 +123,44 @@ class Plan(BaseModel):
     @property
     def voiceover_script(self) -> str:
         return " ".join(s.voiceover.strip() for s in self.segments if s.voiceover.strip())
+
+    @property
+    def models(self) -> list[str]:
+        """Distinct primary models, in the order they first appear."""
+        return list(dict.fromkeys(s.model for s in self.segments))
+
+
+class PlanPreferences(BaseModel):
+    """What a planner or editor may use: the user's settings and what this deployment can run.
+
+    Never shown to an LLM: budgets stay on our side of the prompt.
+    """
+
+    preferred_models: list[str] = Field(default_factory=list)
+    excluded_models: list[str] = Field(default_factory=list)
+    has_character_image: bool = False
+    has_sample_keyframes: bool = False  # sample keyframes can feed image-to-video models too
+    has_custom_audio: bool = False
+    captions: bool = True
+    voice: str = "en"
+    monthly_budget_usd: float | None = None
+    spent_this_month_usd: float = 0.0
+    available_models: list[str] = Field(default_factory=lambda: [OFFLINE_VIDEO_MODEL])
+
+    @property
+    def allowed_models(self) -> list[str]:
+        """Configured, known and not excluded; the animatic always runs, so it is never lost."""
+        allowed = [m for m in self.available_models if m in VIDEO_MODELS and m not in self.excluded_models]
+        return allowed or [OFFLINE_VIDEO_MODEL]
+
+    @property
+    def candidate_models(self) -> list[str]:
+        """What a planner picks from: the preferred among the allowed, or all the allowed."""
+        preferred = [m for m in self.allowed_models if m in self.preferred_models]
+        return preferred or self.allowed_models
+
+    @property
+    def remaining_budget_usd(self) -> float | None:
+        if self.monthly_budget_usd is None:
+            return None
+        return max(0.0, self.monthly_budget_usd - self.spent_this_month_usd)
