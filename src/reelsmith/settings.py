@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     workflow_backend: Literal["local", "stepfunctions"] = Field("local", validation_alias="WORKFLOW_BACKEND")
     state_machine_arn: str | None = Field(None, validation_alias="STATE_MACHINE_ARN")
     poll_seconds: int = Field(1, validation_alias="REELSMITH_POLL_SECONDS")
-    poll_budget: int = Field(120, validation_alias="REELSMITH_POLL_BUDGET")
+    poll_budget: int = Field(60, validation_alias="REELSMITH_POLL_BUDGET")
     max_concurrency: int = Field(3, validation_alias="REELSMITH_MAX_CONCURRENCY")
 
     # Media
@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     # AI providers: any key set switches its offline stand-in off.
     offline: bool = Field(False, validation_alias="REELSMITH_OFFLINE")
     runway_api_key: SecretStr | None = Field(None, validation_alias="RUNWAYML_API_SECRET")
-    google_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY"))
+    google_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY")
+    )
     google_cloud_project: str | None = Field(None, validation_alias="GOOGLE_CLOUD_PROJECT")
     google_cloud_location: str = Field("us-central1", validation_alias="GOOGLE_CLOUD_LOCATION")
     elevenlabs_api_key: SecretStr | None = Field(None, validation_alias="ELEVENLABS_API_KEY")
@@ -83,5 +85,7 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings read once per process (Lambda container or local runtime)."""
-    return Settings()
+    """Settings read once per process (Lambda container or local runtime), secrets included."""
+    from reelsmith.secrets import settings_from_secrets
+
+    return Settings(**settings_from_secrets())

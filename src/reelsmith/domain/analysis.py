@@ -18,10 +18,10 @@ class MediaInfo(BaseModel):
     variable_fps: bool = False
     video_codec: str = ""
     bit_rate: int | None = None
-    width: int                       # stored size
+    width: int  # stored size
     height: int
-    rotation: int = 0                # degrees from the display matrix
-    display_width: int               # size as shown (rotation applied)
+    rotation: int = 0  # degrees from the display matrix
+    display_width: int  # size as shown (rotation applied)
     display_height: int
     orientation: Literal["portrait", "landscape", "square"]
     has_audio: bool = False
@@ -35,15 +35,15 @@ class Shot(BaseModel):
     index: int
     start: float
     end: float
-    kind: Literal["start", "cut", "fade", "dissolve"] = "cut"   # how this shot begins
+    kind: Literal["start", "cut", "fade", "dissolve"] = "cut"  # how this shot begins
     confidence: float = Field(1.0, ge=0, le=1)
     keyframe_time: float | None = None
     keyframe_key: str | None = None  # object key of the stored JPEG
-    palette: list[str] = Field(default_factory=list)   # hex colours, dominant first
-    brightness: float = 0.0          # 0..1
-    contrast: float = 0.0            # 0..1
-    saturation: float = 0.0          # 0..1
-    motion: float = 0.0              # mean frame difference, 0..1
+    palette: list[str] = Field(default_factory=list)  # hex colours, dominant first
+    brightness: float = 0.0  # 0..1
+    contrast: float = 0.0  # 0..1
+    saturation: float = 0.0  # 0..1
+    motion: float = 0.0  # mean frame difference, 0..1
     camera_motion: Literal["static", "pan", "zoom", "handheld"] = "static"
     text_on_screen: bool = False
 
@@ -99,7 +99,7 @@ class Understanding(BaseModel):
     hook: str = ""
     call_to_action: str = ""
     has_people: bool | None = None
-    note: str = ""                   # e.g. "derived from signals: no AI key configured"
+    note: str = ""  # e.g. "derived from signals: no AI key configured"
 
 
 class AnalysisReport(BaseModel):
@@ -107,10 +107,10 @@ class AnalysisReport(BaseModel):
     media: MediaInfo
     shots: list[Shot]
     pacing: Pacing
-    palette: list[str] = Field(default_factory=list)   # whole-video dominant colours
+    palette: list[str] = Field(default_factory=list)  # whole-video dominant colours
     brightness: float = 0.0
     motion: float = 0.0
     audio: AudioSignals = Field(default_factory=AudioSignals)
     understanding: Understanding = Field(default_factory=Understanding)
     summary: str = ""
-    timings: dict[str, float] = Field(default_factory=dict)   # seconds per analysis stage
+    timings: dict[str, float] = Field(default_factory=dict)  # seconds per analysis stage

@@ -117,3 +117,17 @@ class ProviderAuthError(ProviderError):
 
 
 TRANSIENT_PROVIDER_ERRORS: tuple[type[ProviderError], ...] = (ProviderThrottled, ProviderUnavailable)
+
+
+class SegmentsFailed(ReelsmithError):
+    """Compose refused: segments failed and the plan does not allow a partial video."""
+
+    status, code, default_message = 422, "segments_failed", "Some segments could not be generated."
+
+
+class QualityCheckFailed(ReelsmithError):
+    status, code, default_message = (
+        500,
+        "quality_check_failed",
+        "The finished video failed its quality check.",
+    )

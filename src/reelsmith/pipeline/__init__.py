@@ -1,0 +1,1 @@
+"""The workflow steps: analyze, plan, prepare/submit/poll assets, compose, finalize, cleanup."""
