@@ -10,9 +10,9 @@ import json
 import os
 from typing import Any
 
-DATABASE_URL_SECRET = "DATABASE_URL_SECRET_ARN"        # plain string, or JSON {"url": ...}
-R2_CREDENTIALS_SECRET = "R2_CREDENTIALS_SECRET_ARN"    # JSON {"access_key_id", "secret_access_key"}
-PROVIDER_KEYS_SECRET = "PROVIDER_KEYS_SECRET_ARN"      # JSON {"RUNWAYML_API_SECRET": ..., "GROQ_API_KEY": ...}
+DATABASE_URL_ARN_ENV = "DATABASE_URL_SECRET_ARN"  # plain string, or JSON {"url": ...}
+R2_CREDENTIALS_ARN_ENV = "R2_CREDENTIALS_SECRET_ARN"  # JSON {"access_key_id", "secret_access_key"}
+PROVIDER_KEYS_ARN_ENV = "PROVIDER_KEYS_SECRET_ARN"  # JSON {"RUNWAYML_API_SECRET": ..., "GROQ_API_KEY": ...}
 PROVIDER_KEY_FIELDS = {
     "RUNWAYML_API_SECRET": "runway_api_key",
     "GOOGLE_API_KEY": "google_api_key",
@@ -27,14 +27,16 @@ def settings_from_secrets(environ: dict[str, str] | None = None) -> dict[str, An
     """Settings overrides read from the secrets whose ARNs are in the environment."""
     environ = dict(os.environ) if environ is None else environ
     overrides: dict[str, Any] = {}
-    if arn := environ.get(DATABASE_URL_SECRET):
+    if arn := environ.get(DATABASE_URL_ARN_ENV):
         value = _fetch(arn)
-        overrides["database_url"] = _json(value).get("url", value) if value.lstrip().startswith("{") else value
-    if arn := environ.get(R2_CREDENTIALS_SECRET):
+        overrides["database_url"] = (
+            _json(value).get("url", value) if value.lstrip().startswith("{") else value
+        )
+    if arn := environ.get(R2_CREDENTIALS_ARN_ENV):
         creds = _json(_fetch(arn))
         overrides["s3_access_key_id"] = creds.get("access_key_id")
         overrides["s3_secret_access_key"] = creds.get("secret_access_key")
-    if arn := environ.get(PROVIDER_KEYS_SECRET):
+    if arn := environ.get(PROVIDER_KEYS_ARN_ENV):
         keys = _json(_fetch(arn))
         overrides.update({field: keys[name] for name, field in PROVIDER_KEY_FIELDS.items() if keys.get(name)})
     return overrides

@@ -75,6 +75,7 @@ def make_report(
         palette=["#cc7733", "#223344"],
         audio=AudioSignals(present=True, speech_ratio=speech, music_ratio=0.4),
         understanding=Understanding(
+            source="gemini",
             subject="a chef plating a dessert",
             tone="playful",
             style_keywords=["macro", "soft light"],

@@ -159,3 +159,26 @@ def test_any_analysis_brief_target_and_preferences_give_a_valid_plan(
     remaining = prefs.remaining_budget_usd
     if remaining is not None and estimate_cost(plan).total_usd > remaining + 1e-9:
         assert any("more than the" in note for note in plan.repairs)
+
+
+def test_a_signals_only_read_never_leaks_placeholders_into_prompts_or_voice() -> None:
+    report = make_report([3, 3, 3, 3], hook="1 shot in the first 3 s", beats={0: "3.0 s static shot"})
+    report = report.model_copy(
+        update={
+            "understanding": report.understanding.model_copy(
+                update={"source": "signals", "subject": "unknown: subject matter needs an AI read"}
+            )
+        }
+    )
+    brief = "Morning light. A fresh cup of coffee. Five quiet minutes. Make them count."
+    plan = plan_for(report, brief=brief)
+    assert_valid(plan)
+    text = " ".join(s.prompt + " " + s.voiceover for s in plan.segments)
+    assert "unknown" not in text.lower() and "3.0 s" not in text and "first 3 s" not in text
+    assert [s.prompt.split(".")[0] for s in plan.segments] == [
+        "Morning light",
+        "A fresh cup of coffee",
+        "Five quiet minutes",
+        "Make them count",
+    ]
+    assert plan.voiceover_script.startswith("Morning light.")

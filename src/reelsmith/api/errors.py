@@ -6,6 +6,9 @@ no stack trace, SQL, key or provider payload ever reaches a response.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -59,7 +62,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
-def describe_validation(errors: list[dict]) -> str:
+def describe_validation(errors: Sequence[Any]) -> str:
     """One readable sentence per problem: 'body.size_bytes: Input should be greater than 0'."""
     parts = []
     for err in errors[:5]:

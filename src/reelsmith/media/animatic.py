@@ -117,15 +117,18 @@ def _ken_burns(size: tuple[int, int], fps: int, frames: int, seed: int) -> str:
 
 
 def _caption(work: Path, prompt: str, width: int) -> str:
-    """The prompt, wrapped, in a translucent box near the bottom, fading in ("" when empty)."""
-    font_size = round(width / 20)
+    """The prompt, wrapped, in a translucent box in the upper third, fading in ("" when empty).
+
+    The bottom stays free: the composer burns the voice-over captions there.
+    """
+    font_size = round(width / 24)
     lines = _wrap(prompt, width, font_size, CAPTION_LINES)
     if not lines:
         return ""
     return _drawtext(
         _text_file(work / "caption.txt", lines),
         font_size,
-        "x=(w-text_w)/2:y=h-text_h-h*0.1:box=1:boxcolor=black@0.45:boxborderw=20:alpha='min(1,t/0.6)'",
+        "x=(w-text_w)/2:y=h*0.2:box=1:boxcolor=black@0.45:boxborderw=20:alpha='min(1,t/0.6)'",
     )
 
 

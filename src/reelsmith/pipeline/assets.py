@@ -94,7 +94,6 @@ def _video_request(ctx: StepContext, asset: dict, model: str) -> VideoRequest:
         negative_prompt=spec.get("negative_prompt", ""),
         image_path=image,
         palette=tuple(spec.get("palette") or ()),
-        overlay_text=spec.get("overlay_text"),
         seed=asset["idx"],
     )
 

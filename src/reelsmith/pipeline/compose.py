@@ -32,7 +32,7 @@ AUDIO_SUFFIX = {
 }
 
 
-def compose_job(ctx: StepContext, job_id: str) -> dict[str, str]:
+def compose_job(ctx: StepContext, job_id: str) -> dict[str, Any]:
     with ctx.db.connection() as conn:
         job = jobs.get_any(conn, job_id)
         jobs.set_stage(conn, job_id, "composing")
@@ -187,6 +187,7 @@ def finalize_job(ctx: StepContext, job_id: str) -> dict[str, str]:
             title=project["title"],
             object_key=result["video_key"],
             thumbnail_key=result["thumbnail_key"],
+            small_key=result.get("small_key"),
             captions_key=result.get("captions_key"),
             duration_s=result["duration"],
             size_bytes=result["size_bytes"],

@@ -81,6 +81,13 @@ def lambda_handler_for(function: str) -> Callable[[dict[str, Any], Any], dict[st
     return handler
 
 
+def _handler(function: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    def run(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        return handle(function, event, context)
+
+    return run
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
-    name: (lambda event, context=None, _name=name: handle(_name, event, context)) for name in FUNCTION_ACTIONS
+    name: _handler(name) for name in FUNCTION_ACTIONS
 }

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
-
 from reelsmith.domain.analysis import AnalysisReport
 from reelsmith.domain.cost import estimate_cost
 from reelsmith.domain.plan import Plan, PlanPreferences
@@ -15,6 +13,7 @@ from reelsmith.providers.offline.plan_editor import PlanEditor
 from reelsmith.providers.offline.planner import RuleBasedPlanner
 from reelsmith.providers.registry import ProviderRegistry
 from reelsmith.store import analyses, assets, jobs, notifications, plans, projects, users
+from reelsmith.store.db import Connection
 
 from .context import StepContext
 

@@ -24,7 +24,6 @@ class VideoRequest:
     negative_prompt: str = ""
     image_path: Path | None = None
     palette: tuple[str, ...] = ()
-    overlay_text: str | None = None
     seed: int | None = None
     width: int = 720
     height: int = 1280

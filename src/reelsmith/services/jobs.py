@@ -26,7 +26,9 @@ from reelsmith.observability import logger
 from reelsmith.pipeline.assets import cancel_asset
 from reelsmith.pipeline.planning import latest_report, user_settings
 from reelsmith.store import assets, jobs, plans, projects, videos
+from reelsmith.store.db import Connection
 
+from . import limits
 from .context import AppContext
 
 PREVIEW_TTL_SECONDS = 300
@@ -37,7 +39,7 @@ def _request_hash(payload: dict[str, Any]) -> str:
 
 
 def _existing(
-    conn: psycopg.Connection, user_id: UUID, project_id: UUID, kind: str, key: str | None, request_hash: str
+    conn: Connection, user_id: UUID, project_id: UUID, kind: str, key: str | None, request_hash: str
 ) -> dict[str, Any] | None:
     if key:
         job = jobs.by_idempotency_key(conn, user_id, key)
@@ -56,6 +58,7 @@ def start_analysis(ctx: AppContext, user_id: UUID, project_id: UUID, *, idempote
         projects.get(conn, user_id, project_id)
         if existing := _existing(conn, user_id, project_id, "analyze", idempotency_key, request_hash):
             return existing
+        limits.check_rate(conn, ctx.settings, user_id, "job")  # limits: after replays, which are free
         if assets.ready_of_kind(conn, project_id, "sample_video") is None:
             raise errors.ValidationFailed("Upload a sample video first.", code="no_sample")
     return _create_and_start(ctx, user_id, project_id, "analyze", idempotency_key, request_hash)
@@ -84,12 +87,18 @@ def start_render(
         project = projects.get(conn, user_id, project_id)
         if existing := _existing(conn, user_id, project_id, "render", idempotency_key, request_hash):
             return existing
+        limits.check_rate(conn, ctx.settings, user_id, "job")  # limits: after replays, which are free
         version = plan_version or project["current_plan_version"]
         if version is None:
             raise errors.ValidationFailed("Make a plan before generating the video.", code="no_plan")
         plan = Plan.model_validate(plans.get_version(conn, project_id, version)["plan"])
-        _check_budget(conn, user_id, plan, reused=_reusable(conn, parent, only_segments),
-                      audio_provider=ctx.providers.voice_provider)
+        _check_budget(
+            conn,
+            user_id,
+            plan,
+            reused=_reusable(conn, parent, only_segments),
+            audio_provider=ctx.providers.voice_provider,
+        )
         specs = assets_for_plan(plan, segment_images=_segment_images(conn, project_id, plan))
     return _create_and_start(
         ctx,
@@ -107,7 +116,7 @@ def start_render(
 
 
 def _check_budget(
-    conn: psycopg.Connection, user_id: UUID, plan: Plan, *, reused: set[int], audio_provider: str
+    conn: Connection, user_id: UUID, plan: Plan, *, reused: set[int], audio_provider: str
 ) -> None:
     """Refuse before anything is spent when the render would pass the monthly budget."""
     cost = estimate_cost(plan, audio_provider=audio_provider)
@@ -121,7 +130,7 @@ def _check_budget(
         )
 
 
-def _reusable(conn: psycopg.Connection, parent: dict[str, Any] | None, only: list[int] | None) -> set[int]:
+def _reusable(conn: Connection, parent: dict[str, Any] | None, only: list[int] | None) -> set[int]:
     if parent is None:
         return set()
     done = {
@@ -132,7 +141,7 @@ def _reusable(conn: psycopg.Connection, parent: dict[str, Any] | None, only: lis
     return done - set(only or [])
 
 
-def _segment_images(conn: psycopg.Connection, project_id: UUID, plan: Plan) -> dict[int, str | None]:
+def _segment_images(conn: Connection, project_id: UUID, plan: Plan) -> dict[int, str | None]:
     """The character image where the plan asks for it, else the keyframe of the mirrored shot."""
     character = assets.ready_of_kind(conn, project_id, "character_image")
     report: AnalysisReport | None = latest_report(conn, project_id)
@@ -171,6 +180,7 @@ def _create_and_start(
 ) -> dict:
     try:
         with ctx.db.connection() as conn:
+            limits.check_active_jobs(conn, ctx.settings, user_id)  # limits: in the creating transaction
             job = jobs.create(
                 conn,
                 user_id=user_id,
@@ -185,10 +195,12 @@ def _create_and_start(
             previous = {a["idx"]: a for a in jobs.list_assets(conn, parent["id"])} if parent else {}
             for spec in specs or []:
                 old = previous.get(spec.idx) if spec.kind == "video_segment" else None
-                reuse = (
-                    old is not None
+                reused = (
+                    old
+                    if old is not None
                     and old["status"] in ("succeeded", "reused")
                     and spec.idx not in (only_segments or [])
+                    else None
                 )
                 jobs.add_asset(
                     conn,
@@ -199,9 +211,9 @@ def _create_and_start(
                     spec=spec.spec,
                     model=spec.model,
                     provider=spec.provider,
-                    status="reused" if reuse else "queued",
-                    object_key=old["object_key"] if reuse else None,
-                    reused_from=old["id"] if reuse else None,
+                    status="reused" if reused else "queued",
+                    object_key=reused["object_key"] if reused else None,
+                    reused_from=reused["id"] if reused else None,
                 )
             projects.set_status(conn, project_id, "analyzing" if kind == "analyze" else "rendering")
     except psycopg.errors.UniqueViolation:

@@ -15,6 +15,7 @@ from reelsmith.domain.plan_rules import normalise_for
 from reelsmith.pipeline import planning
 from reelsmith.store import plans, projects
 
+from . import limits
 from .context import AppContext
 
 
@@ -34,6 +35,8 @@ def generate(
     ctx: AppContext, user_id: UUID, project_id: UUID, target_duration: float | None
 ) -> dict[str, Any]:
     with ctx.db.connection() as conn:
+        projects.get(conn, user_id, project_id)
+        limits.check_rate(conn, ctx.settings, user_id, "assistant")  # limits: planning may call an LLM
         row = planning.make_plan(
             ctx,
             conn,
@@ -139,6 +142,7 @@ def chat(ctx: AppContext, user_id: UUID, project_id: UUID, message: str) -> dict
         project = projects.get(conn, user_id, project_id)
         if project["current_plan_version"] is None:
             raise ValidationFailed("Analyse the sample or generate a plan first.", code="no_plan")
+        limits.check_rate(conn, ctx.settings, user_id, "assistant")  # limits: the editor may call an LLM
         old = Plan.model_validate(
             plans.get_version(conn, project_id, project["current_plan_version"])["plan"]
         )

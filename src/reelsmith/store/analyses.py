@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
+
+from reelsmith.store.db import Connection, one
 
 COLUMNS = "id, project_id, asset_id, version, report, summary, source, created_at"
 
@@ -22,13 +23,15 @@ def add(
     source: str,
 ) -> dict[str, Any]:
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('analyses:' || %s::text))", (str(project_id),))
-    return conn.execute(
-        f"""INSERT INTO analyses (user_id, project_id, asset_id, version, report, summary, source)
+    return one(
+        conn.execute(
+            f"""INSERT INTO analyses (user_id, project_id, asset_id, version, report, summary, source)
             VALUES (%s, %s, %s,
                     (SELECT COALESCE(MAX(version), 0) + 1 FROM analyses WHERE project_id = %s), %s, %s, %s)
             RETURNING {COLUMNS}""",
-        (user_id, project_id, asset_id, project_id, Jsonb(report), summary, source),
-    ).fetchone()
+            (user_id, project_id, asset_id, project_id, Jsonb(report), summary, source),
+        )
+    )
 
 
 def latest(conn: Connection, project_id: UUID) -> dict[str, Any] | None:

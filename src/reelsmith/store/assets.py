@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from reelsmith.domain.errors import NotFound
+from reelsmith.store.db import Connection, one
 
 COLUMNS = (
     "id, user_id, project_id, kind, status, object_key, content_type, size_bytes, filename, probe,"
@@ -28,11 +28,13 @@ def create(
     size_bytes: int,
     filename: str,
 ) -> dict[str, Any]:
-    return conn.execute(
-        f"""INSERT INTO assets (id, user_id, project_id, kind, object_key, content_type, size_bytes, filename)
+    return one(
+        conn.execute(
+            f"""INSERT INTO assets (id, user_id, project_id, kind, object_key, content_type, size_bytes, filename)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}""",
-        (asset_id, user_id, project_id, kind, object_key, content_type, size_bytes, filename),
-    ).fetchone()
+            (asset_id, user_id, project_id, kind, object_key, content_type, size_bytes, filename),
+        )
+    )
 
 
 def get(conn: Connection, user_id: UUID, project_id: UUID, asset_id: UUID, *, for_update: bool = False):
@@ -62,16 +64,18 @@ def list_for_project(conn: Connection, project_id: UUID) -> list[dict[str, Any]]
 
 def mark_ready(conn: Connection, asset_id: UUID, probe: dict[str, Any]) -> dict[str, Any]:
     """Make this asset the project's one ready asset of its kind (the previous one is replaced)."""
-    row = conn.execute("SELECT project_id, kind FROM assets WHERE id = %s", (asset_id,)).fetchone()
+    row = one(conn.execute("SELECT project_id, kind FROM assets WHERE id = %s", (asset_id,)))
     conn.execute(
         "UPDATE assets SET status = 'replaced' WHERE project_id = %s AND kind = %s AND status = 'ready' AND id <> %s",
         (row["project_id"], row["kind"], asset_id),
     )
-    return conn.execute(
-        f"""UPDATE assets SET status = 'ready', probe = %s, completed_at = now() WHERE id = %s
+    return one(
+        conn.execute(
+            f"""UPDATE assets SET status = 'ready', probe = %s, completed_at = now() WHERE id = %s
             RETURNING {COLUMNS}""",
-        (Jsonb(probe), asset_id),
-    ).fetchone()
+            (Jsonb(probe), asset_id),
+        )
+    )
 
 
 def delete(conn: Connection, asset_id: UUID) -> None:

@@ -28,6 +28,14 @@ POOL_WAIT_SECONDS = 10.0  # fail fast with 503 well before an API gateway's 30 s
 Connection = psycopg.Connection[DictRow]
 
 
+def one(cursor: psycopg.Cursor[DictRow]) -> DictRow:
+    """The row a statement must produce (INSERT ... RETURNING, an aggregate)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row
+
+
 def connection_options() -> dict[str, Any]:
     """Options for every connection we open, pooled or not."""
     return {

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from reelsmith.domain.errors import NotFound
+from reelsmith.store.db import Connection, one
 
 COLUMNS = (
     "id, user_id, project_id, kind, status, stage, plan_version, parent_job_id, idempotency_key, request_hash,"
@@ -35,21 +35,23 @@ def create(
     estimated_cost_usd: float = 0.0,
     parent_job_id: UUID | None = None,
 ) -> dict[str, Any]:
-    return conn.execute(
-        f"""INSERT INTO jobs (user_id, project_id, kind, plan_version, idempotency_key, request_hash,
+    return one(
+        conn.execute(
+            f"""INSERT INTO jobs (user_id, project_id, kind, plan_version, idempotency_key, request_hash,
                               estimated_cost_usd, parent_job_id)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}""",
-        (
-            user_id,
-            project_id,
-            kind,
-            plan_version,
-            idempotency_key,
-            request_hash,
-            estimated_cost_usd,
-            parent_job_id,
-        ),
-    ).fetchone()
+            (
+                user_id,
+                project_id,
+                kind,
+                plan_version,
+                idempotency_key,
+                request_hash,
+                estimated_cost_usd,
+                parent_job_id,
+            ),
+        )
+    )
 
 
 def get(conn: Connection, user_id: UUID, job_id: UUID) -> dict[str, Any]:
@@ -154,27 +156,29 @@ def add_asset(
     reused_from: UUID | None = None,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return conn.execute(
-        f"""INSERT INTO job_assets (user_id, job_id, kind, idx, spec, model, provider, status, object_key,
+    return one(
+        conn.execute(
+            f"""INSERT INTO job_assets (user_id, job_id, kind, idx, spec, model, provider, status, object_key,
                                     reused_from, meta, progress, finished_at)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s = 'reused' THEN now() END)
             RETURNING {ASSET_COLUMNS}""",
-        (
-            user_id,
-            job_id,
-            kind,
-            idx,
-            Jsonb(spec),
-            model,
-            provider,
-            status,
-            object_key,
-            reused_from,
-            Jsonb(meta or {}),
-            1.0 if status == "reused" else 0.0,
-            status,
-        ),
-    ).fetchone()
+            (
+                user_id,
+                job_id,
+                kind,
+                idx,
+                Jsonb(spec),
+                model,
+                provider,
+                status,
+                object_key,
+                reused_from,
+                Jsonb(meta or {}),
+                1.0 if status == "reused" else 0.0,
+                status,
+            ),
+        )
+    )
 
 
 def get_asset(conn: Connection, job_asset_id: UUID | str, *, for_update: bool = False) -> dict[str, Any]:
@@ -196,9 +200,11 @@ def list_assets(conn: Connection, job_id: UUID | str) -> list[dict[str, Any]]:
 def update_asset(conn: Connection, job_asset_id: UUID | str, **fields: Any) -> dict[str, Any]:
     sets = ", ".join(f"{name} = %s" for name in fields)
     values = [Jsonb(v) if isinstance(v, dict) else v for v in fields.values()]
-    return conn.execute(
-        f"UPDATE job_assets SET {sets} WHERE id = %s RETURNING {ASSET_COLUMNS}", [*values, job_asset_id]
-    ).fetchone()
+    return one(
+        conn.execute(
+            f"UPDATE job_assets SET {sets} WHERE id = %s RETURNING {ASSET_COLUMNS}", [*values, job_asset_id]
+        )
+    )
 
 
 def cancel_unfinished_asset(conn: Connection, job_asset_id: UUID | str) -> None:
@@ -238,19 +244,23 @@ def update_attempt(conn: Connection, job_asset_id: UUID | str, attempt: int, **f
 
 
 def spent_usd(conn: Connection, job_id: UUID | str) -> float:
-    row = conn.execute(
-        """SELECT COALESCE(SUM(a.cost_usd), 0) AS spent FROM asset_attempts a
+    row = one(
+        conn.execute(
+            """SELECT COALESCE(SUM(a.cost_usd), 0) AS spent FROM asset_attempts a
            JOIN job_assets ja ON ja.id = a.job_asset_id WHERE ja.job_id = %s""",
-        (job_id,),
-    ).fetchone()
+            (job_id,),
+        )
+    )
     return float(row["spent"])
 
 
 def spent_this_month(conn: Connection, user_id: UUID) -> float:
-    row = conn.execute(
-        """SELECT COALESCE(SUM(a.cost_usd), 0) AS spent FROM asset_attempts a
+    row = one(
+        conn.execute(
+            """SELECT COALESCE(SUM(a.cost_usd), 0) AS spent FROM asset_attempts a
            JOIN job_assets ja ON ja.id = a.job_asset_id
            WHERE ja.user_id = %s AND a.created_at >= date_trunc('month', now())""",
-        (user_id,),
-    ).fetchone()
+            (user_id,),
+        )
+    )
     return float(row["spent"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
+from reelsmith.store.db import Connection, one
 
 
 def add(
@@ -49,7 +49,9 @@ def mark_read(conn: Connection, user_id: UUID, ids: list[UUID] | None) -> int:
 
 
 def unread_count(conn: Connection, user_id: UUID) -> int:
-    row = conn.execute(
-        "SELECT count(*) AS n FROM notifications WHERE user_id = %s AND read_at IS NULL", (user_id,)
-    ).fetchone()
+    row = one(
+        conn.execute(
+            "SELECT count(*) AS n FROM notifications WHERE user_id = %s AND read_at IS NULL", (user_id,)
+        )
+    )
     return int(row["n"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from reelsmith.domain.errors import NotFound
+from reelsmith.store.db import Connection, one
 
 COLUMNS = "version, plan, source, note, estimated_cost_usd, created_at"
 
@@ -25,13 +25,15 @@ def add_version(
 ) -> dict[str, Any]:
     """Append a version and make it the project's current plan."""
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('plans:' || %s::text))", (str(project_id),))
-    row = conn.execute(
-        f"""INSERT INTO plan_versions (user_id, project_id, version, plan, source, note, estimated_cost_usd)
+    row = one(
+        conn.execute(
+            f"""INSERT INTO plan_versions (user_id, project_id, version, plan, source, note, estimated_cost_usd)
             VALUES (%s, %s, (SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions WHERE project_id = %s),
                     %s, %s, %s, %s)
             RETURNING {COLUMNS}""",
-        (user_id, project_id, project_id, Jsonb(plan), source, note, estimated_cost_usd),
-    ).fetchone()
+            (user_id, project_id, project_id, Jsonb(plan), source, note, estimated_cost_usd),
+        )
+    )
     conn.execute(
         "UPDATE projects SET current_plan_version = %s, updated_at = now() WHERE id = %s",
         (row["version"], project_id),
@@ -57,11 +59,13 @@ def list_versions(conn: Connection, project_id: UUID) -> list[dict[str, Any]]:
 def add_message(
     conn: Connection, *, user_id: UUID, project_id: UUID, role: str, content: str, plan_version: int | None
 ) -> dict[str, Any]:
-    return conn.execute(
-        """INSERT INTO chat_messages (user_id, project_id, role, content, plan_version)
+    return one(
+        conn.execute(
+            """INSERT INTO chat_messages (user_id, project_id, role, content, plan_version)
            VALUES (%s, %s, %s, %s, %s) RETURNING id, role, content, plan_version, created_at""",
-        (user_id, project_id, role, content, plan_version),
-    ).fetchone()
+            (user_id, project_id, role, content, plan_version),
+        )
+    )
 
 
 def list_messages(conn: Connection, project_id: UUID, *, limit: int = 200) -> list[dict[str, Any]]:

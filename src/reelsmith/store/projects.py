@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
-
 from reelsmith.domain.errors import NotFound
+from reelsmith.store.db import Connection, one
 
 COLUMNS = (
     "id, user_id, title, description, brief, status, favorite, current_plan_version, created_at, updated_at"
@@ -16,10 +15,12 @@ COLUMNS = (
 
 
 def create(conn: Connection, user_id: UUID, *, title: str, description: str, brief: str) -> dict[str, Any]:
-    return conn.execute(
-        f"INSERT INTO projects (user_id, title, description, brief) VALUES (%s, %s, %s, %s) RETURNING {COLUMNS}",
-        (user_id, title, description, brief),
-    ).fetchone()
+    return one(
+        conn.execute(
+            f"INSERT INTO projects (user_id, title, description, brief) VALUES (%s, %s, %s, %s) RETURNING {COLUMNS}",
+            (user_id, title, description, brief),
+        )
+    )
 
 
 def get(conn: Connection, user_id: UUID, project_id: UUID, *, for_update: bool = False) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
+
+from reelsmith.store.db import Connection
 
 
 def ensure_user(conn: Connection, user_id: UUID, email: str | None) -> None:

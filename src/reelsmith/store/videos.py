@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from reelsmith.domain.errors import NotFound
+from reelsmith.store.db import Connection, one
 
 COLUMNS = (
     "id, user_id, project_id, job_id, plan_version, status, title, object_key, thumbnail_key, small_key,"
@@ -23,10 +23,12 @@ COLUMNS = (
 def create(conn: Connection, **fields: Any) -> dict[str, Any]:
     names = list(fields)
     values = [Jsonb(v) if isinstance(v, dict) else v for v in fields.values()]
-    return conn.execute(
-        f"INSERT INTO videos ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) RETURNING {COLUMNS}",
-        values,
-    ).fetchone()
+    return one(
+        conn.execute(
+            f"INSERT INTO videos ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) RETURNING {COLUMNS}",
+            values,
+        )
+    )
 
 
 def by_job(conn: Connection, job_id: UUID | str) -> dict[str, Any] | None:
@@ -100,7 +102,8 @@ def list_page(
     limit: int,
 ) -> list[dict[str, Any]]:
     """One page of the user's videos, keyset-paginated on (sort value, id)."""
-    where, params = ["user_id = %s"], [user_id]
+    where: list[str] = ["user_id = %s"]
+    params: list[Any] = [user_id]
     if filters.status == "ready":
         where.append("status = 'ready' AND expires_at > %s")
     else:

@@ -31,7 +31,9 @@ async def put_file(key: str, request: Request, ctx: Ctx) -> Response:
     signed = store.verify(key, "put", dict(request.query_params))
     if request.headers.get("content-type", "") != signed["content_type"]:
         raise ValidationFailed("Content-Type does not match the signed upload.", code="content_type_mismatch")
-    expected = int(signed["content_length"])
+    expected = signed["content_length"]
+    if expected is None:
+        raise ValidationFailed("The upload link does not carry a length.", code="size_mismatch")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as buffer:
         received = 0
         async for chunk in request.stream():

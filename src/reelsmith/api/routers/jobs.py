@@ -122,7 +122,5 @@ def regenerate(
     body: RegenerateRequest | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
-    job = service.regenerate(
-        ctx, user_id, project_id, (body or RegenerateRequest()).segments, idempotency_key
-    )
+    job = service.regenerate(ctx, user_id, project_id, body.segments if body else None, idempotency_key)
     return service.job_view(ctx, job)

@@ -34,7 +34,6 @@ class AnimaticVideoGenerator:
                 duration=request.duration,
                 prompt=request.prompt,
                 palette=request.palette,
-                overlay_text=request.overlay_text,
                 image_path=request.image_path,
                 size=(request.width, request.height),
                 seed=request.seed or 0,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reelsmith.domain.analysis import AnalysisReport, Shot
+from reelsmith.domain.analysis import AnalysisReport, Shot, Understanding
 from reelsmith.domain.catalogue import OFFLINE_VIDEO_MODEL, VIDEO_MODELS
 from reelsmith.domain.plan import (
     AudioStrategy,
@@ -85,8 +85,9 @@ class RuleBasedPlanner:
         settings: PlanPreferences,
     ) -> Plan:
         target = choose_target(report, target_duration)
+        report = _without_placeholders(report)
         beats = (
-            _beats_from_report(report, target, settings)
+            _beats_from_report(report, target, settings, brief)
             if report and report.shots
             else _beats_from_brief(brief, target)
         )
@@ -133,8 +134,30 @@ def choose_target(report: AnalysisReport | None, target_duration: float | None) 
     return target_duration or (report.media.duration if report else None) or DEFAULT_TARGET_SECONDS
 
 
-def _beats_from_report(report: AnalysisReport, target: float, prefs: PlanPreferences) -> list[_Beat]:
-    """Adjacent shots grouped until a group is long enough for the shortest clip a model makes."""
+def _without_placeholders(report: AnalysisReport | None) -> AnalysisReport | None:
+    """A signals-only read has no subject, hook or beats worth saying: keep only its measured style."""
+    if report is None or report.understanding.source != "signals":
+        return report
+    measured = report.understanding
+    return report.model_copy(
+        update={
+            "understanding": Understanding(
+                source="signals",
+                tone=measured.tone,
+                style_keywords=measured.style_keywords,
+                has_people=measured.has_people,
+            )
+        }
+    )
+
+
+def _beats_from_report(
+    report: AnalysisReport, target: float, prefs: PlanPreferences, brief: str
+) -> list[_Beat]:
+    """Adjacent shots grouped until a group is long enough for the shortest clip a model makes.
+
+    Each group is described by the AI read of its shots, else by the brief's sentences in order.
+    """
     shots = report.shots
     scale = min(target, 60.0) / max(sum(max(s.duration, 0.01) for s in shots), 0.01)
     paid = [m for m in prefs.candidate_models if VIDEO_MODELS[m].provider != "offline"]
@@ -147,13 +170,15 @@ def _beats_from_report(report: AnalysisReport, target: float, prefs: PlanPrefere
     if len(groups) > 1 and sum(max(s.duration, 0.01) for s in groups[-1]) * scale < shortest:
         groups[-2].extend(groups.pop())
     descriptions = {b.shot_index: b.description for b in report.understanding.narrative_beats}
+    sentences = split_sentences(brief)
+    from_brief = spread_lines(sentences, len(groups)) if sentences else [""] * len(groups)
     return [
         _Beat(
             shots=tuple(group),
             duration=sum(max(s.duration, 0.01) for s in group) * scale,
-            description=next((descriptions[s.index] for s in group if s.index in descriptions), ""),
+            description=next((descriptions[s.index] for s in group if s.index in descriptions), fallback),
         )
-        for group in groups
+        for group, fallback in zip(groups, from_brief, strict=True)
     ]
 
 
@@ -231,7 +256,7 @@ def _prompt(beat: _Beat, report: AnalysisReport | None, brief: str) -> str:
     parts = [
         beat.description or subject or "A striking vertical shot",
         subject if beat.description and subject and subject not in beat.description else "",
-        brief.strip()[:400] if beat.shots else "",
+        brief.strip()[:400] if beat.shots and report and report.understanding.source != "signals" else "",
         "Vertical 9:16 framing",
     ]
     cleaned = [p.strip().rstrip(". ") for p in parts if p.strip().rstrip(". ")]
