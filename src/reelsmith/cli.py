@@ -48,16 +48,19 @@ def serve(
     import uvicorn
 
     from reelsmith.api.app import create_app
+    from reelsmith.pipeline.cleanup import start_cleanup_timer
     from reelsmith.services.context import build_app_context
     from reelsmith.settings import Settings
 
     overrides: dict[str, Any] = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
     ctx = build_app_context(settings)
+    stop_cleanup = start_cleanup_timer(ctx)
     console.print(f"Reelsmith on {settings.resolved_public_url}  (API docs at /docs)")
     try:
         uvicorn.run(create_app(ctx), host=settings.host, port=settings.port, log_level="warning")
     finally:
+        stop_cleanup.set()
         ctx.close()
 
 
