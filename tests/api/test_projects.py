@@ -70,3 +70,9 @@ def test_health_reports_database_and_storage(client) -> None:
     assert body["database"] == "ok" and body["storage"] == "ok"
     assert set(body["providers"]) == {"runway", "veo", "elevenlabs", "groq", "gemini"}
     assert not any(body["providers"].values())
+
+
+def test_model_catalogue_lists_what_is_available(alice: ApiUser) -> None:
+    models = {m["id"]: m for m in alice.call("GET", "/api/models").json()["items"]}
+    assert models["animatic"]["available"] and not models["gen4_turbo"]["available"]
+    assert models["veo3.1"]["durations"] == [4, 6, 8] and models["gen4_turbo"]["needs_image"]

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from reelsmith.domain.catalogue import VIDEO_MODELS
 from reelsmith.domain.errors import NotFound
 from reelsmith.services import plans as service
 from reelsmith.store import analyses, projects
@@ -16,6 +17,16 @@ from ..schemas import ChatRequest, GeneratePlanRequest, PlanPatch
 
 router = APIRouter(tags=["plans"])
 KEYFRAME_URL_TTL = 600
+
+
+@router.get("/api/models", summary="The video model catalogue, with which models are available now")
+def list_models(ctx: Ctx, user_id: UserId) -> dict[str, Any]:
+    available = set(ctx.providers.available_models())
+    return {
+        "items": [
+            {**model.model_dump(), "available": model.id in available} for model in VIDEO_MODELS.values()
+        ]
+    }
 
 
 @router.get("/api/projects/{project_id}/analysis", summary="The latest analysis report with keyframe URLs")

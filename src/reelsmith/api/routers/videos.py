@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import Field
 
 from reelsmith.domain.rules import VIDEO_TTL
@@ -90,6 +90,7 @@ def favorite_video(
     "/{video_id}/download",
     status_code=302,
     response_class=RedirectResponse,
+    responses={200: {"description": 'With redirect=false: {"url": ...}'}},
     summary="302 to a short-lived download URL: the 1080x1920 master, a 720x1280 copy, thumbnail, captions",
 )
 def download_video(
@@ -97,8 +98,12 @@ def download_video(
     ctx: Ctx,
     user_id: UserId,
     variant: Literal["master", "small", "thumbnail", "captions"] = "master",
-) -> RedirectResponse:
+    redirect: bool = True,
+) -> Response:
+    """``redirect=false`` answers {"url"} instead, for clients on another origin than the storage."""
     url = service.download_url(ctx, user_id, video_id, variant)
+    if not redirect:
+        return JSONResponse({"url": url}, headers={"Cache-Control": "no-store"})
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
