@@ -71,14 +71,14 @@ def analyze(
     ai: Annotated[bool, typer.Option("--ai/--no-ai", help="Ask an AI model too, when a key is set")] = True,
 ) -> None:
     """Analyse a video file and print the report (no database needed)."""
-    from reelsmith.media.analysis import analyze_video
+    from reelsmith.pipeline.analyze import analyze_sample
     from reelsmith.providers.registry import ProviderRegistry
     from reelsmith.settings import get_settings
 
     understanding = ProviderRegistry(get_settings()).understanding if ai else None
     with _progress() as progress:
         task = progress.add_task("analysing", total=1.0)
-        report, _ = analyze_video(
+        report, _ = analyze_sample(
             file,
             understanding=understanding,
             progress=lambda stage, f: progress.update(task, completed=f, description=stage),

@@ -14,6 +14,7 @@ from reelsmith.media.analysis import analyze_video
 from reelsmith.media.analysis.palette import from_hex
 from reelsmith.media.ffmpeg import FONT_PATH, run_ffmpeg
 from reelsmith.media.samples import make_rotated_video
+from reelsmith.pipeline.analyze import analyze_sample
 from tests.media.analysis_corpus import MUSIC, make_camera_clip
 
 SIZE = "360x640"
@@ -141,12 +142,12 @@ def test_ai_read_progress_and_fallback(tmp_path: Path) -> None:
     path = clip(tmp_path / "bars.mp4", f"smptehdbars=s={SIZE}:r=30", seconds=2)
     stages: list[str] = []
     provider = StubUnderstanding()
-    report, keyframes = analyze_video(path, understanding=provider, progress=lambda s, f: stages.append(s))
+    report, keyframes = analyze_sample(path, understanding=provider, progress=lambda s, f: stages.append(s))
     assert report.understanding.source == "gemini" and provider.keyframes == keyframes
     assert {"decode", "shots", "signals", "understanding"} <= set(stages)
     assert set(report.timings) >= {"decode", "shots", "understanding"}
 
-    fallback = analyze_video(path, understanding=StubUnderstanding(fail=True))[0].understanding
+    fallback = analyze_sample(path, understanding=StubUnderstanding(fail=True))[0].understanding
     assert fallback.source == "signals" and fallback.note.endswith("gemini failed: provider_unavailable")
     offline = analyze_video(path)[0].understanding
     assert offline.source == "signals" and "no AI provider" in offline.note

@@ -34,10 +34,14 @@ def clip(out: Path, seconds: float, hue: int) -> Path:
     )
 
 
-def loudness(path: Path) -> float:
-    """Integrated loudness by FFmpeg's EBU R128 meter, independent of the composer."""
-    log = run_ffmpeg(["-nostats", "-i", str(path), "-map", "0:a", "-af", "ebur128", "-f", "null", "-"])
-    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", log)[-1])
+def loudness(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak by FFmpeg's EBU R128 meter, independent of the composer."""
+    log = run_ffmpeg(
+        ["-nostats", "-i", str(path), "-map", "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"]
+    )
+    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", log)[-1]), float(
+        re.findall(r"Peak:\s+(-?[\d.]+)", log)[-1]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         # A voice-like signal (modulated band noise) and a music bed (a chord), both quiet.
         "voice": lavfi(
             d / "voice.wav",
-            "anoisesrc=d=6:c=pink:a=0.3:r=24000,bandpass=f=1000:w=800,"
+            "anoisesrc=d=6:c=pink:a=0.3:r=24000:seed=7,bandpass=f=1000:w=800,"
             "volume='0.3+0.7*abs(sin(2*PI*3*t))':eval=frame",
         ),
         "music": lavfi(
@@ -98,7 +102,8 @@ def test_compose_is_exact_in_time_and_size_with_normalised_sound(media, work_dir
         assert video.average_rate == 30 and video.frames == 210
         assert audio.rate == 48000 and audio.codec_context.name == "aac"
     assert abs(result.duration - 7.0) <= 0.1
-    assert abs(loudness(out) + 14) <= 1.0
+    integrated, true_peak = loudness(out)
+    assert abs(integrated + 14) <= 1.0 and true_peak <= -1.0
     assert not list(work_dir.glob("compose-*.mp4"))  # the partial file was moved into place
 
 

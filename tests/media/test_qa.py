@@ -10,7 +10,7 @@ from reelsmith.domain.analysis import AnalysisReport, MediaInfo, Pacing
 from reelsmith.media.ffmpeg import run_ffmpeg
 from reelsmith.media.qa import dominant_palette, palette_distance, qa_report
 
-SOUND = "anoisesrc=d={d}:c=pink:a=0.5:r=48000,loudnorm=I=-14:TP=-2"
+SOUND = "anoisesrc=d={d}:c=pink:a=0.5:r=48000:seed=7,loudnorm=I=-14:TP=-3"
 
 
 def video(out: Path, picture: str, seconds: float, *, sound: bool = True) -> Path:

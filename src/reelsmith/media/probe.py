@@ -143,7 +143,7 @@ def probe_media(
     container_name = sniff_container(path)
     if container_name is None or container_name not in CONTAINERS_FOR[expected]:
         raise MediaRejected(_not_a(expected, container_name), code="unsupported_media")
-    with _open_pinned(path, container_name, max_pixels) as container:
+    with open_pinned(path, container_name, max_pixels) as container:
         video = next((s for s in container.streams if s.type == "video"), None)
         audio = next((s for s in container.streams if s.type == "audio"), None)
         _check_codecs(container.streams, expected)
@@ -189,7 +189,7 @@ def check_upload(path: Path, kind: UploadKind | str) -> MediaProbe:
 
 
 @contextmanager
-def _open_pinned(path: Path, container_name: str, max_pixels: int) -> Iterator[Any]:
+def open_pinned(path: Path, container_name: str, max_pixels: int) -> Iterator[Any]:
     """Open with the pinned demuxer, local files only, bounded probing; map PyAV errors."""
     demuxer = DEMUXERS[container_name]
     options = {
@@ -309,7 +309,7 @@ def _with_frame(probe: MediaProbe, frame: Any) -> MediaProbe:
 def _measure_duration(path: Path, container_name: str, deadline: float) -> float:
     """Duration from packet timestamps, for files whose header has none (browser-recorded WebM)."""
     end = 0.0
-    with _open_pinned(path, container_name, HARD_MAX_PIXELS) as container:
+    with open_pinned(path, container_name, HARD_MAX_PIXELS) as container:
         for packet in container.demux():
             if time.monotonic() > deadline:
                 raise MediaRejected("This file took too long to read.", code="media_limits_exceeded")

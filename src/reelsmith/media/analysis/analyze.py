@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from reelsmith.domain.analysis import AnalysisReport, AudioSignals, Shot
 from reelsmith.domain.errors import MediaProcessingFailed
+from reelsmith.domain.understanding import NO_KEY, signal_understanding
 from reelsmith.media.analysis.audio import Loudness, audio_signals, measure_loudness
 from reelsmith.media.analysis.decode import AUDIO_RATE, decode_pass, media_info, open_sample
 from reelsmith.media.analysis.features import FeatureCollector, FrameFeatures
@@ -23,10 +24,6 @@ from reelsmith.media.analysis.palette import dominant_colours, temperature
 from reelsmith.media.analysis.shots import Boundary, detect_boundaries
 from reelsmith.media.analysis.summary import pacing, summarize
 from reelsmith.media.probe import DEMUXERS, sniff_container
-from reelsmith.providers.understanding import understand_with_fallback
-
-if TYPE_CHECKING:
-    from reelsmith.providers.base import VideoUnderstanding
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -58,13 +55,12 @@ def analyze_video(
     path: Path,
     *,
     keyframe_dir: Path | None = None,
-    understanding: VideoUnderstanding | None = None,
     progress: Progress | None = None,
 ) -> tuple[AnalysisReport, list[Path]]:
     """Analyse a sample video; returns the report and one keyframe JPEG per shot, in shot order.
 
-    ``keyframe_dir`` defaults to a new temporary directory (the caller owns it). Without an
-    ``understanding`` provider, or when it fails, the AI read is derived from the signals.
+    ``keyframe_dir`` defaults to a new temporary directory (the caller owns it). The read of the
+    content is the one the signals allow; an AI read replaces it in ``pipeline.analyze``.
     Raises MediaRejected for files that are not a readable video.
     """
     report_progress = progress or (lambda stage, fraction: None)
@@ -112,11 +108,8 @@ def analyze_video(
     )
     report_progress("signals", 1.0)
 
-    clock = time.perf_counter()
-    report.understanding = understand_with_fallback([understanding], path, report, keyframes)
-    timings["understanding"] = _lap(clock)
+    report.understanding = signal_understanding(report, NO_KEY)
     report.timings = timings
-    report_progress("understanding", 1.0)
     return report, keyframes
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from reelsmith.domain.analysis import MediaInfo
 from reelsmith.domain.errors import MediaRejected
-from reelsmith.media.probe import HARD_MAX_PIXELS, _open_pinned, sniff_container
+from reelsmith.media.probe import HARD_MAX_PIXELS, open_pinned, sniff_container
 
 GRID_SHORT = 72  # analysis grid: short side in pixels (the long side follows the aspect, multiple of 8)
 AUDIO_RATE = 16000
@@ -63,7 +63,7 @@ def open_sample(path: Path) -> Iterator[Any]:
     family = sniff_container(path)
     if family not in ("mp4", "webm"):
         raise MediaRejected("This file is not an MP4, MOV or WebM video.", code="unsupported_media")
-    with _open_pinned(path, family, HARD_MAX_PIXELS) as container:
+    with open_pinned(path, family, HARD_MAX_PIXELS) as container:
         if not container.streams.video:
             raise MediaRejected("This file has no video track.", code="no_video_stream")
         yield container
