@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from reelsmith.domain.analysis import AnalysisReport
-from reelsmith.domain.rules import MAX_VIDEO_SECONDS, OUTPUT_HEIGHT, OUTPUT_WIDTH, TARGET_LUFS
+from reelsmith.domain.rules import MAX_VIDEO_SECONDS, OUTPUT_HEIGHT, OUTPUT_WIDTH, TARGET_LUFS, TRUE_PEAK_DBTP
 
 from .ffmpeg import Input, run_ffmpeg
 
@@ -183,6 +183,8 @@ def qa_report(
     if expect_audio:
         ok = lufs is not None and abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE
         checks.append(Check(name="loudness", ok=ok, detail=f"{lufs} LUFS, target {target_lufs:g}"))
+        ok = peak is not None and peak <= TRUE_PEAK_DBTP
+        checks.append(Check(name="true_peak", ok=ok, detail=f"{peak} dBTP, limit {TRUE_PEAK_DBTP:g}"))
     similarity = None
     if sample_report is not None:
         sample_lufs = sample_report.audio.integrated_lufs
