@@ -8,7 +8,6 @@ that is not the JSON asked for -> bad output.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from reelsmith.domain.errors import (
     ProviderThrottled,
     ProviderUnavailable,
 )
+from reelsmith.providers.http_errors import json_object
 from reelsmith.providers.understanding import (
     READ_INSTRUCTIONS,
     AIRead,
@@ -153,13 +153,7 @@ class GeminiLanguageModel(_GeminiClient):
             temperature=0.3,
         )
         text = self.generate(user, config)
-        try:
-            answer = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProviderBadOutput("Gemini did not answer with JSON.") from exc
-        if not isinstance(answer, dict):
-            raise ProviderBadOutput("Gemini answered with JSON that is not an object.")
-        return answer
+        return json_object(text, "Gemini")
 
 
 def _state(file: types.File) -> str | None:

@@ -9,7 +9,6 @@ vendor; errors map to our Provider* errors as in the Gemini adapter.
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from reelsmith.domain.errors import (
     ProviderThrottled,
     ProviderUnavailable,
 )
+from reelsmith.providers.http_errors import json_object
 from reelsmith.providers.understanding import READ_INSTRUCTIONS, describe_for_prompt, parse_read, with_retries
 
 VISION_MODEL = "meta-llama/llama-4-scout-17b-16e-instruct"
@@ -108,13 +108,7 @@ class GroqLanguageModel(_GroqClient):
             system += "\nAnswer with one JSON object."
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         text = self.chat_json(messages, max_tokens)
-        try:
-            answer = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProviderBadOutput("Groq did not answer with JSON.") from exc
-        if not isinstance(answer, dict):
-            raise ProviderBadOutput("Groq answered with JSON that is not an object.")
-        return answer
+        return json_object(text, "Groq")
 
 
 def _spread(count: int, most: int) -> list[int]:

@@ -9,6 +9,7 @@ the vendor's own short explanation, with keys and echoed payloads scrubbed out.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -149,3 +150,14 @@ class VendorErrors:
             raise ProviderUnavailable(f"{self.vendor} could not be reached ({type(exc).__name__}).") from None
         except self.malformed:
             raise malformed(self.vendor) from None
+
+
+def json_object(text: str, vendor: str) -> dict[str, Any]:
+    """A model's answer parsed as one JSON object, or ProviderBadOutput saying what was wrong."""
+    try:
+        answer = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProviderBadOutput(f"{vendor} did not answer with JSON.") from exc
+    if not isinstance(answer, dict):
+        raise ProviderBadOutput(f"{vendor} answered with JSON that is not an object.")
+    return answer
