@@ -171,6 +171,7 @@ def poll_asset(
     )
     if status.state == "pending":
         if polls >= poll_budget:
+            _cancel_at_provider(ctx, asset)  # a task we stop waiting for must not go on costing
             asset = _record_attempt_failure(
                 ctx, asset, asset["attempts"], "provider_timeout", "The provider did not finish in time."
             )
@@ -317,13 +318,19 @@ def record_asset_failure(ctx: StepContext, job_asset_id: str, error: dict[str, A
 
 def cancel_asset(ctx: StepContext, asset: dict) -> None:
     """Stop the provider task (best effort) and mark the asset cancelled; finished assets are kept."""
-    if asset["status"] == "submitted" and asset["provider_task_id"]:
-        try:
-            ctx.providers.video(asset["model"]).cancel(asset["provider_task_id"])
-        except errors.ProviderError as exc:
-            logger.warning("provider cancel failed", extra={"asset": asset["idx"], "code": exc.code})
+    if asset["status"] == "submitted":
+        _cancel_at_provider(ctx, asset)
     with ctx.db.connection() as conn:
         jobs.cancel_unfinished_asset(conn, asset["id"])
+
+
+def _cancel_at_provider(ctx: StepContext, asset: dict) -> None:
+    if not asset["provider_task_id"]:
+        return
+    try:
+        ctx.providers.video(asset["model"]).cancel(asset["provider_task_id"])
+    except errors.ProviderError as exc:
+        logger.warning("provider cancel failed", extra={"asset": asset["idx"], "code": exc.code})
 
 
 def _now() -> datetime:

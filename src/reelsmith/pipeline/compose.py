@@ -166,13 +166,19 @@ def _store_outputs(
     }
 
 
-def finalize_job(ctx: StepContext, job_id: str) -> dict[str, str]:
-    """Create the video row (expires in 7 days) and finish the job; safe to run twice."""
+def finalize_job(ctx: StepContext, job_id: str) -> dict[str, str | None]:
+    """Create the video row (expires in 7 days) and finish the job; safe to run twice.
+
+    A job cancelled while it was composing gets no video: its outputs are removed instead.
+    """
     with ctx.db.connection() as conn:
         job = jobs.get_any(conn, job_id, for_update=True)
         existing = videos.by_job(conn, job_id)
         if existing:
             return {"video_id": str(existing["id"])}
+        if job["status"] not in ("running", "paused"):  # cancelled (or failed) while composing
+            ctx.store.delete_prefix(keys.video_prefix(job["user_id"], job["project_id"], job["id"]))
+            return {"video_id": None}
         jobs.set_stage(conn, job_id, "finalizing")
         result = job["result"]
         project = projects.get(conn, job["user_id"], job["project_id"])

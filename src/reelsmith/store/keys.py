@@ -46,9 +46,14 @@ def job_asset_key(
     return f"{project_prefix(user_id, project_id)}jobs/{_uuid(job_id)}/{_name(kind)}/{name}"
 
 
+def video_prefix(user_id: UUID | str, project_id: UUID | str, video_id: UUID | str) -> str:
+    """Every file of one finished video."""
+    return f"{project_prefix(user_id, project_id)}videos/{_uuid(video_id)}/"
+
+
 def video_key(user_id: UUID | str, project_id: UUID | str, video_id: UUID | str, name: str) -> str:
     """A file of a finished video: ``video.mp4``, ``thumb.jpg``, ``small.mp4``, ``captions.vtt``."""
-    return f"{project_prefix(user_id, project_id)}videos/{_uuid(video_id)}/{_name(name)}"
+    return f"{video_prefix(user_id, project_id, video_id)}{_name(name)}"
 
 
 def analysis_key(user_id: UUID | str, project_id: UUID | str, analysis_version: int, name: str) -> str:
