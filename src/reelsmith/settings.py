@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     poll_budget: int = Field(60, validation_alias="REELSMITH_POLL_BUDGET")
     max_concurrency: int = Field(3, validation_alias="REELSMITH_MAX_CONCURRENCY")
 
+    # Per-user limits on the routes that spend money (services/limits.py): requests per minute, and
+    # unfinished jobs at once. A refused request gets 429 with Retry-After and spends nothing.
+    jobs_per_minute: int = Field(10, ge=1, validation_alias="REELSMITH_JOBS_PER_MINUTE")
+    assistant_per_minute: int = Field(30, ge=1, validation_alias="REELSMITH_ASSISTANT_PER_MINUTE")
+    uploads_per_minute: int = Field(30, ge=1, validation_alias="REELSMITH_UPLOADS_PER_MINUTE")
+    max_active_jobs: int = Field(4, ge=1, validation_alias="REELSMITH_MAX_ACTIVE_JOBS")
+
     # Media
     ffmpeg_timeout_seconds: int = Field(900, validation_alias="REELSMITH_FFMPEG_TIMEOUT")
     x264_preset: str = Field("veryfast", validation_alias="REELSMITH_X264_PRESET")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from reelsmith.domain.errors import MediaRejected, ValidationFailed
+from reelsmith.domain.errors import MediaRejected, RateLimited, ValidationFailed
 from reelsmith.domain.models import UploadKind
 from reelsmith.domain.rules import UPLOAD_LIMITS
 from reelsmith.media.probe import check_upload
@@ -23,6 +23,7 @@ from reelsmith.store import assets, keys, projects
 
 from . import jobs as job_service
 from .context import AppContext
+from .limits import check_rate
 
 
 def create_upload(
@@ -47,6 +48,7 @@ def create_upload(
     key = keys.upload_key(user_id, project_id, asset_id, kind.value)
     with ctx.db.connection() as conn:
         projects.get(conn, user_id, project_id)
+        check_rate(conn, ctx.settings, user_id, "upload")  # limits: every upload may start a job
         row = assets.create(
             conn,
             asset_id=asset_id,
@@ -93,7 +95,10 @@ def complete_upload(ctx: AppContext, user_id: UUID, project_id: UUID, upload_id:
         ready = assets.mark_ready(conn, row["id"], probe)
         auto = row["kind"] == "sample_video" and user_settings(conn, user_id).auto_analyze
     if auto:
-        job_service.start_analysis(ctx, user_id, project_id, idempotency_key=f"auto-analyze-{upload_id}")
+        try:
+            job_service.start_analysis(ctx, user_id, project_id, idempotency_key=f"auto-analyze-{upload_id}")
+        except RateLimited:  # limits: the upload stands; the user starts the analysis when a slot frees
+            logger.info("auto-analysis refused by the limits", extra={"upload_id": str(upload_id)})
     return ready
 
 
