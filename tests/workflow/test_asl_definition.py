@@ -12,12 +12,13 @@ from statelint.config import Config
 from statelint.linter import Linter
 from statelint.problem import ProblemType
 
-from reelsmith.domain.errors import TRANSIENT_PROVIDER_ERRORS
+from reelsmith.domain.errors import TRANSIENT_ERRORS as DOMAIN_TRANSIENT_ERRORS
 from reelsmith.workflow.base import FUNCTION_SUBSTITUTIONS, load_definition, placeholders, substitute
 
 TRANSIENT_ERRORS = {
     "ProviderThrottled",
     "ProviderUnavailable",
+    "ServiceUnavailable",
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
@@ -81,8 +82,8 @@ def test_retries_cover_transient_errors_only_with_jittered_backoff(tasks: dict[s
         assert retrier["MaxDelaySeconds"] >= retrier["IntervalSeconds"]
 
 
-def test_work_tasks_retry_the_domain_transient_provider_errors(tasks: dict[str, dict[str, Any]]) -> None:
-    transient = {error.__name__ for error in TRANSIENT_PROVIDER_ERRORS}
+def test_work_tasks_retry_the_domain_transient_errors(tasks: dict[str, dict[str, Any]]) -> None:
+    transient = {error.__name__ for error in DOMAIN_TRANSIENT_ERRORS}
     for name, task in tasks.items():
         if name not in FAILURE_HANDLERS:
             assert transient <= set(task["Retry"][0]["ErrorEquals"]), name

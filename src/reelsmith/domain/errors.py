@@ -131,3 +131,7 @@ class QualityCheckFailed(ReelsmithError):
         "quality_check_failed",
         "The finished video failed its quality check.",
     )
+
+# Errors Step Functions retries with backoff: vendors throttling or down, or our database/storage
+# briefly unreachable (a failover, a dropped connection). Everything else is permanent.
+TRANSIENT_ERRORS: tuple[type[ReelsmithError], ...] = (*TRANSIENT_PROVIDER_ERRORS, ServiceUnavailable)

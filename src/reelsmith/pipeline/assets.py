@@ -26,6 +26,7 @@ from .context import StepContext
 from .render import describe_error
 
 DURATION_TOLERANCE_S = 0.6
+MAX_CLIP_BYTES = 512 * 1024 * 1024  # a 15 s clip is tens of MB; more is a wrong or hostile answer
 RATIO_TOLERANCE = 0.02
 PERMANENT_PROVIDER_ERRORS = (errors.ProviderRejected, errors.ProviderBadOutput, errors.ProviderAuthError)
 
@@ -235,8 +236,12 @@ def _download(url: str, path: Path) -> Path:
                 raise errors.ProviderUnavailable("Could not download the generated clip.")
             if response.status_code != 200:
                 raise errors.ProviderBadOutput("The generated clip could not be downloaded.")
+            received = 0
             with path.open("wb") as out:
                 for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > MAX_CLIP_BYTES:
+                        raise errors.ProviderBadOutput("The generated clip is larger than we accept.")
                     out.write(chunk)
     except httpx.TransportError as exc:
         raise errors.ProviderUnavailable("Could not download the generated clip.") from exc
