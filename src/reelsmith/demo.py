@@ -67,7 +67,7 @@ def _run(
             user_id,
             title=f"Demo {time.strftime('%Y-%m-%d %H:%M')}",
             description="Made by `reelsmith demo`.",
-            brief=brief or "A fresh take on the sample, same rhythm and colours.",
+            brief=brief or DEMO_BRIEF,
         )
     _upload_sample(ctx, user_id, project["id"], sample, reporter)
 
