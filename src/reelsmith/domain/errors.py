@@ -132,6 +132,7 @@ class QualityCheckFailed(ReelsmithError):
         "The finished video failed its quality check.",
     )
 
+
 # Errors Step Functions retries with backoff: vendors throttling or down, or our database/storage
 # briefly unreachable (a failover, a dropped connection). Everything else is permanent.
 TRANSIENT_ERRORS: tuple[type[ReelsmithError], ...] = (*TRANSIENT_PROVIDER_ERRORS, ServiceUnavailable)
