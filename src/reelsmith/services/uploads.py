@@ -16,7 +16,7 @@ from uuid import UUID
 from reelsmith.domain.errors import MediaRejected, RateLimited, ValidationFailed
 from reelsmith.domain.models import UploadKind
 from reelsmith.domain.rules import UPLOAD_LIMITS
-from reelsmith.media.probe import check_upload
+from reelsmith.media.isolated_probe import check_upload_isolated
 from reelsmith.observability import logger
 from reelsmith.pipeline.planning import user_settings
 from reelsmith.store import assets, keys, projects
@@ -106,7 +106,7 @@ def _probe(ctx: AppContext, row: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         path = Path(tmp) / "upload"
         ctx.store.download_file(row["object_key"], path)
-        return check_upload(path, UploadKind(row["kind"])).model_dump(mode="json")
+        return check_upload_isolated(path, UploadKind(row["kind"])).model_dump(mode="json")
 
 
 def _reject(ctx: AppContext, row: dict[str, Any]) -> None:
