@@ -167,9 +167,12 @@ def poll_asset(
     if asset["status"] == "queued":  # moved to a fallback model: submit again
         return {"status": "resubmit", "polls": 0}
 
-    status = ctx.providers.video(asset["model"]).poll(
-        asset["provider_task_id"], work_dir=ctx.provider_dir(str(asset["id"]))
-    )
+    try:
+        status = ctx.providers.video(asset["model"]).poll(
+            asset["provider_task_id"], work_dir=ctx.provider_dir(str(asset["id"]))
+        )
+    except PERMANENT_PROVIDER_ERRORS as exc:  # e.g. an unreadable answer: this attempt is lost, not the clip
+        status = TaskStatus(state="failed", error_code=exc.code, error_message=exc.message)
     if status.state == "pending":
         if polls >= poll_budget:
             _cancel_at_provider(ctx, asset)  # a task we stop waiting for must not go on costing
