@@ -50,10 +50,10 @@ def serve(
     from reelsmith.api.app import create_app
     from reelsmith.pipeline.cleanup import start_cleanup_timer
     from reelsmith.services.context import build_app_context
-    from reelsmith.settings import Settings
+    from reelsmith.settings import get_settings
 
     overrides: dict[str, Any] = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = Settings(**overrides)
+    settings = get_settings().model_copy(update=overrides)
     ctx = build_app_context(settings)
     stop_cleanup = start_cleanup_timer(ctx)
     console.print(f"Reelsmith on {settings.resolved_public_url}  (API docs at /docs)")
