@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from reelsmith.domain.catalogue import OFFLINE_VIDEO_MODEL, VIDEO_MODELS, video_model
+from reelsmith.domain.catalogue import VIDEO_MODELS, video_model
 from reelsmith.settings import Settings
 
 if TYPE_CHECKING:
@@ -129,7 +129,3 @@ class ProviderRegistry:
 
             return GroqUnderstanding(api_key=key)
         return None
-
-    @property
-    def offline_model(self) -> str:
-        return OFFLINE_VIDEO_MODEL
