@@ -13,10 +13,12 @@ from reelsmith.domain.plan import Plan
 from reelsmith.domain.plan_diff import diff_plans
 from reelsmith.domain.plan_rules import normalise_for
 from reelsmith.pipeline import planning
-from reelsmith.store import plans, projects
+from reelsmith.store import analyses, plans, projects
 
 from . import limits
 from .context import AppContext
+
+KEYFRAME_URL_TTL = 600
 
 
 def plan_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -190,3 +192,23 @@ def messages(ctx: AppContext, user_id: UUID, project_id: UUID) -> list[dict[str,
     with ctx.db.connection() as conn:
         projects.get(conn, user_id, project_id)
         return plans.list_messages(conn, project_id)
+
+
+def analysis_view(ctx: AppContext, user_id: UUID, project_id: UUID) -> dict[str, Any]:
+    """The latest report, with a short-lived URL per keyframe instead of its storage key."""
+    with ctx.db.connection() as conn:
+        projects.get(conn, user_id, project_id)
+        row = analyses.latest(conn, project_id)
+    if row is None:
+        raise NotFound("This project has no analysis yet.", code="analysis_not_found")
+    report = row["report"]
+    for shot in report.get("shots", []):
+        key = shot.pop("keyframe_key", None)
+        shot["keyframe_url"] = ctx.store.presign_get(key, ttl=KEYFRAME_URL_TTL) if key else None
+    return {
+        "version": row["version"],
+        "summary": row["summary"],
+        "source": row["source"],
+        "created_at": row["created_at"],
+        "report": report,
+    }

@@ -8,15 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from reelsmith.domain.catalogue import VIDEO_MODELS
-from reelsmith.domain.errors import NotFound
 from reelsmith.services import plans as service
-from reelsmith.store import analyses, projects
 
 from ..deps import Ctx, UserId
 from ..schemas import ChatRequest, GeneratePlanRequest, PlanPatch
 
 router = APIRouter(tags=["plans"])
-KEYFRAME_URL_TTL = 600
 
 
 @router.get("/api/models", summary="The video model catalogue, with which models are available now")
@@ -31,22 +28,7 @@ def list_models(ctx: Ctx, user_id: UserId) -> dict[str, Any]:
 
 @router.get("/api/projects/{project_id}/analysis", summary="The latest analysis report with keyframe URLs")
 def get_analysis(project_id: UUID, ctx: Ctx, user_id: UserId) -> dict[str, Any]:
-    with ctx.db.connection() as conn:
-        projects.get(conn, user_id, project_id)
-        row = analyses.latest(conn, project_id)
-    if row is None:
-        raise NotFound("This project has no analysis yet.", code="analysis_not_found")
-    report = row["report"]
-    for shot in report.get("shots", []):
-        key = shot.pop("keyframe_key", None)
-        shot["keyframe_url"] = ctx.store.presign_get(key, ttl=KEYFRAME_URL_TTL) if key else None
-    return {
-        "version": row["version"],
-        "summary": row["summary"],
-        "source": row["source"],
-        "created_at": row["created_at"],
-        "report": report,
-    }
+    return service.analysis_view(ctx, user_id, project_id)
 
 
 @router.post("/api/generate-plan", status_code=201, summary="Write a new plan version from the analysis")
