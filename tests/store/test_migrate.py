@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -100,7 +101,8 @@ def test_misnamed_migration_file_is_refused(tmp_path: Path) -> None:
 def test_two_threads_at_once_apply_each_migration_once(empty_url: str) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(apply_migrations, [empty_url, empty_url]))
-    assert sorted(results) == [[], PACKAGED]
+    # Each file is applied once, by whichever runner holds the lock at that moment, in order.
+    assert sorted(v for applied in results for v in applied) == PACKAGED
     assert _recorded(empty_url) == PACKAGED
 
 
@@ -112,7 +114,8 @@ def test_two_processes_at_once_apply_each_migration_once(empty_url: str) -> None
     ]
     outputs = sorted(run.communicate(timeout=120)[0].strip() for run in runs)
     assert [run.returncode for run in runs] == [0, 0]
-    assert outputs == sorted([str(PACKAGED), "[]"])
+    applied = [v for out in outputs for v in ast.literal_eval(out)]
+    assert sorted(applied) == PACKAGED  # each file once, whichever process held the lock
     assert _recorded(empty_url) == PACKAGED
 
 
