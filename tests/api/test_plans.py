@@ -95,7 +95,7 @@ def test_pause_holds_new_submissions_and_resume_finishes(alice: ApiUser, small_s
     job = alice.call("POST", "/api/generate-video", json={"project_id": project["id"]}).json()
     paused = alice.call("POST", f"/api/jobs/{job['id']}/pause")
     assert paused.status_code == 200 and paused.json()["status"] == "paused"
-    time.sleep(1.5)  # let in-flight items settle into their poll loops
+    time.sleep(3.0)  # let in-flight items settle into their poll loops
     held = len(faults.submits)
     time.sleep(1.5)
     assert len(faults.submits) == held < 4  # nothing new was submitted while paused
