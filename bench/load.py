@@ -39,6 +39,7 @@ VENDOR_KEYS = (
     "RUNWAYML_API_SECRET",
     "GOOGLE_API_KEY",
     "GEMINI_API_KEY",
+    "GOOGLE_CLOUD_PROJECT",
     "ELEVENLABS_API_KEY",
     "GROQ_API_KEY",
 )
@@ -189,22 +190,33 @@ def free_port() -> int:
 
 
 @contextmanager
-def reelsmith_serve(database_url: str, data_dir: Path, *, uploads_per_minute: int) -> Iterator[str]:
-    """`reelsmith serve` on loopback, offline, until the block ends; yields its base URL."""
+def reelsmith_serve(
+    database_url: str, data_dir: Path, *, uploads_per_minute: int | None = None
+) -> Iterator[str]:
+    """`reelsmith serve` on loopback, offline, until the block ends; yields its base URL.
+
+    The child gets no vendor keys and no cloud credentials. The e2e tests start their server
+    with this too.
+    """
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in VENDOR_KEYS}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in VENDOR_KEYS and k != "REELSMITH_PUBLIC_URL" and not k.startswith(("AWS_", "R2_"))
+    }
     env |= {
         "DATABASE_URL": database_url,
         "REELSMITH_DATA_DIR": str(data_dir),
         "REELSMITH_OFFLINE": "1",
         "REELSMITH_POLL_SECONDS": "0",
-        "REELSMITH_UPLOADS_PER_MINUTE": str(uploads_per_minute),
         "REELSMITH_DB_POOL_MAX": "16",
         "AUTH_MODE": "local",
         "STORAGE_BACKEND": "local",
         "WORKFLOW_BACKEND": "local",
         "LOG_LEVEL": "WARNING",
     }
+    if uploads_per_minute is not None:
+        env["REELSMITH_UPLOADS_PER_MINUTE"] = str(uploads_per_minute)
     command = [
         str(Path(sys.executable).with_name("reelsmith")),
         "serve",
@@ -214,11 +226,12 @@ def reelsmith_serve(database_url: str, data_dir: Path, *, uploads_per_minute: in
         str(port),
     ]
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = (data_dir / "serve.log").open("w")
+    log_path = data_dir / "serve.log"
+    log = log_path.open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base_url, server)
+        _wait_healthy(base_url, server, log_path)
         yield base_url
     finally:
         server.terminate()
@@ -230,18 +243,22 @@ def reelsmith_serve(database_url: str, data_dir: Path, *, uploads_per_minute: in
         log.close()
 
 
-def _wait_healthy(base_url: str, server: subprocess.Popen, timeout: float = 90.0) -> None:
+def _wait_healthy(base_url: str, server: subprocess.Popen, log_path: Path, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"reelsmith serve exited with {server.returncode}")
+            raise RuntimeError(f"reelsmith serve exited with {server.returncode}:\n{_tail(log_path)}")
         try:
             if httpx.get(f"{base_url}/api/health", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"reelsmith serve did not become healthy in {timeout} s")
+    raise RuntimeError(f"reelsmith serve did not become healthy in {timeout} s:\n{_tail(log_path)}")
+
+
+def _tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
 
 
 def tiny_sample(folder: Path) -> bytes:

@@ -6,17 +6,12 @@ Every test in this folder is skipped, with the reason, when /usr/bin/chromium is
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from bench.load import reelsmith_serve
 from reelsmith.media.samples import make_image, make_sample_video, make_tone
 
 from .helpers import start_signed_in
@@ -32,15 +27,6 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-PROVIDER_KEYS = (
-    "RUNWAYML_API_SECRET",
-    "GOOGLE_API_KEY",
-    "GEMINI_API_KEY",
-    "GOOGLE_CLOUD_PROJECT",
-    "ELEVENLABS_API_KEY",
-    "GROQ_API_KEY",
-)
-SERVER_START_SECONDS = 90
 
 
 def _skip_reason() -> str | None:
@@ -63,65 +49,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of `reelsmith serve` on a free 127.0.0.1 port, with a fresh database and data dir."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in PROVIDER_KEYS and not k.startswith(("AWS_", "R2_"))
-    }
-    env.update(
-        REELSMITH_DATA_DIR=str(data_dir),
-        REELSMITH_PORT=str(port),
-        REELSMITH_HOST="127.0.0.1",
-        DATABASE_URL=pg_url,
-        REELSMITH_POLL_SECONDS="0",
-        REELSMITH_OFFLINE="1",
-        AUTH_MODE="local",
-        STORAGE_BACKEND="local",
-        WORKFLOW_BACKEND="local",
-    )
-    env.pop("REELSMITH_PUBLIC_URL", None)
-    log_path = data_dir / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reelsmith.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for_health(base, process, log_path)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_for_health(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"reelsmith serve exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(
-        f"reelsmith serve did not answer /api/health in {SERVER_START_SECONDS} s:\n"
-        f"{log_path.read_text()[-3000:]}"
-    )
+    with reelsmith_serve(pg_url, tmp_path_factory.mktemp("e2e-data")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
