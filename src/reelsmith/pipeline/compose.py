@@ -22,6 +22,7 @@ from reelsmith.store import jobs, keys, notifications, plans, projects, videos
 from .context import StepContext
 from .planning import latest_report
 
+ACTIVE_RENDER = ("running", "paused")
 AUDIO_SUFFIX = {
     "audio/mpeg": ".mp3",
     "audio/wav": ".wav",
@@ -35,6 +36,8 @@ AUDIO_SUFFIX = {
 def compose_job(ctx: StepContext, job_id: str) -> dict[str, Any]:
     with ctx.db.connection() as conn:
         job = jobs.get_any(conn, job_id)
+        if job["status"] not in ACTIVE_RENDER:  # cancelled while generating: nothing to compose
+            return {"video_key": None}
         jobs.set_stage(conn, job_id, "composing")
         plan = Plan.model_validate(plans.get_version(conn, job["project_id"], job["plan_version"])["plan"])
         job_assets = jobs.list_assets(conn, job_id)
@@ -176,7 +179,7 @@ def finalize_job(ctx: StepContext, job_id: str) -> dict[str, str | None]:
         existing = videos.by_job(conn, job_id)
         if existing:
             return {"video_id": str(existing["id"])}
-        if job["status"] not in ("running", "paused"):  # cancelled (or failed) while composing
+        if job["status"] not in ACTIVE_RENDER:  # cancelled (or failed) while composing
             ctx.store.delete_prefix(keys.video_prefix(job["user_id"], job["project_id"], job["id"]))
             return {"video_id": None}
         jobs.set_stage(conn, job_id, "finalizing")
