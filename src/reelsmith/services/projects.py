@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from reelsmith.domain import cursor as cursors
 from reelsmith.domain.errors import BadRequest
 from reelsmith.store import assets, jobs, keys, projects
 
@@ -16,14 +15,12 @@ from .context import AppContext
 
 
 def encode_cursor(row: dict[str, Any]) -> str:
-    raw = json.dumps([row["updated_at"].isoformat(), str(row["id"])]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.pack([row["updated_at"].isoformat(), str(row["id"])])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, ident = json.loads(raw)
+        stamp, ident = cursors.unpack(cursor)
         return datetime.fromisoformat(stamp), UUID(ident)
     except (ValueError, TypeError) as exc:
         raise BadRequest("The cursor is not valid.", code="invalid_cursor") from exc

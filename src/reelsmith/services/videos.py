@@ -7,14 +7,13 @@ outlasts the video.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from reelsmith.domain import clock
+from reelsmith.domain import cursor as cursors
 from reelsmith.domain.errors import BadRequest, NotFound
 from reelsmith.store import videos
 from reelsmith.store.videos import VideoFilters
@@ -93,12 +92,12 @@ def summary(ctx: AppContext, row: dict[str, Any], now: datetime) -> dict[str, An
 def encode_cursor(sort: str, row: dict[str, Any]) -> str:
     column = videos.SORTS[sort][0]
     value = row[column].isoformat() if isinstance(row[column], datetime) else row[column]
-    return base64.urlsafe_b64encode(json.dumps([sort, value, str(row["id"])]).encode()).decode().rstrip("=")
+    return cursors.pack([sort, value, str(row["id"])])
 
 
 def decode_cursor(sort: str, cursor: str) -> tuple[Any, UUID]:
     try:
-        made_for, value, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        made_for, value, ident = cursors.unpack(cursor)
         if made_for != sort:
             raise ValueError("cursor of another sort order")
         parsed = datetime.fromisoformat(value) if sort.startswith("created") else float(value)
