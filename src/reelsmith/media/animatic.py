@@ -55,7 +55,20 @@ def render_animatic(
             graph += [_ken_burns(size, fps, frames, seed), f"[kb][bg]{PALETTE_WASH}[base]"]
         else:
             graph.append("[bg]null[base]")
-        texts = [_caption(work, prompt, size[0]), _overlay(work, overlay_text or "", size[0])]
+        width = size[0]
+        texts = [
+            _text_layer(
+                work / "caption.txt", prompt, round(width / 24), CAPTION_LINES, width, CAPTION_PLACEMENT
+            ),
+            _text_layer(
+                work / "overlay.txt",
+                overlay_text or "",
+                round(width / 13),
+                OVERLAY_LINES,
+                width,
+                OVERLAY_PLACEMENT,
+            ),
+        ]
         graph.append(f"[base]{','.join([*filter(None, texts), 'format=yuv420p'])}[v]")
         encode = [
             "-map", "[v]", "-an",
@@ -116,33 +129,20 @@ def _ken_burns(size: tuple[int, int], fps: int, frames: int, seed: int) -> str:
     )
 
 
-def _caption(work: Path, prompt: str, width: int) -> str:
-    """The prompt, wrapped, in a translucent box in the upper third, fading in ("" when empty).
+# The prompt sits in a translucent box in the upper third, fading in; the bottom stays free for the
+# voice-over captions the composer burns in. The overlay text sits near the top with a shadow.
+CAPTION_PLACEMENT = "x=(w-text_w)/2:y=h*0.2:box=1:boxcolor=black@0.45:boxborderw=20:alpha='min(1,t/0.6)'"
+OVERLAY_PLACEMENT = "x=(w-text_w)/2:y=h*0.08:shadowx=3:shadowy=3:shadowcolor=black@0.6"
 
-    The bottom stays free: the composer burns the voice-over captions there.
-    """
-    font_size = round(width / 24)
-    lines = _wrap(prompt, width, font_size, CAPTION_LINES)
+
+def _text_layer(
+    text_file: Path, text: str, font_size: int, max_lines: int, width: int, placement: str
+) -> str:
+    """One wrapped block of text as a drawtext filter ("" when there is no text)."""
+    lines = _wrap(text, width, font_size, max_lines)
     if not lines:
         return ""
-    return _drawtext(
-        _text_file(work / "caption.txt", lines),
-        font_size,
-        "x=(w-text_w)/2:y=h*0.2:box=1:boxcolor=black@0.45:boxborderw=20:alpha='min(1,t/0.6)'",
-    )
-
-
-def _overlay(work: Path, overlay_text: str, width: int) -> str:
-    """Overlay text near the top with a drop shadow ("" when empty)."""
-    font_size = round(width / 13)
-    lines = _wrap(overlay_text, width, font_size, OVERLAY_LINES)
-    if not lines:
-        return ""
-    return _drawtext(
-        _text_file(work / "overlay.txt", lines),
-        font_size,
-        "x=(w-text_w)/2:y=h*0.08:shadowx=3:shadowy=3:shadowcolor=black@0.6",
-    )
+    return _drawtext(_text_file(text_file, lines), font_size, placement)
 
 
 def _drawtext(text_file: Path, font_size: int, placement: str) -> str:
