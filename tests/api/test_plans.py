@@ -88,8 +88,10 @@ def test_a_render_over_the_budget_is_refused_before_spending(alice: ApiUser, sma
     assert jobs == 0
 
 
-def test_pause_holds_new_submissions_and_resume_finishes(alice: ApiUser, small_sample) -> None:
+def test_pause_holds_new_submissions_and_resume_finishes(alice: ApiUser, small_sample, monkeypatch) -> None:
     project = _planned_project(alice, small_sample)
+    # Polls run back to back in tests (poll_seconds 0): the held clips must not run out of polls.
+    monkeypatch.setattr(alice.ctx.settings, "poll_budget", 1_000_000)
     faults = FaultyVideo(alice.ctx.providers.video("animatic"), hang={0, 1, 2, 3})
     alice.ctx.providers.use_video("offline", faults)
     job = alice.call("POST", "/api/generate-video", json={"project_id": project["id"]}).json()
