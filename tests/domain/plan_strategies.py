@@ -15,7 +15,13 @@ from reelsmith.domain.analysis import (
 )
 from reelsmith.domain.catalogue import VIDEO_MODELS
 from reelsmith.domain.plan import Plan, PlanPreferences
-from reelsmith.domain.rules import MAX_SEGMENT_SECONDS, MAX_VIDEO_SECONDS
+from reelsmith.domain.rules import (
+    MAX_SEGMENT_SECONDS,
+    MAX_SEGMENTS,
+    MAX_VIDEO_SECONDS,
+    MIN_SEGMENT_FRAMES,
+    OUTPUT_FPS,
+)
 
 MODEL_IDS = sorted(VIDEO_MODELS)
 colours = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True)
@@ -140,16 +146,22 @@ briefs = st.text(max_size=300) | st.sampled_from(
 def assert_valid(plan: Plan, prefs: PlanPreferences | None = None) -> None:
     """Every product rule, checked from the outside (not through Plan's own validator alone)."""
     Plan.model_validate(plan.model_dump())
-    assert plan.total_duration == plan.target_duration <= MAX_VIDEO_SECONDS
-    assert plan.target_duration == int(plan.target_duration) >= 1
+    frames = [round(s.duration * OUTPUT_FPS) for s in plan.segments]
+    assert sum(frames) == round(plan.target_duration * OUTPUT_FPS)
+    assert 1 <= plan.target_duration <= MAX_VIDEO_SECONDS
+    assert len(plan.segments) <= MAX_SEGMENTS
     assert plan.aspect_ratio == "9:16"
-    for index, segment in enumerate(plan.segments):
+    for index, (segment, count) in enumerate(zip(plan.segments, frames, strict=True)):
         model = VIDEO_MODELS[segment.model]
         assert segment.index == index
-        assert segment.duration <= MAX_SEGMENT_SECONDS
-        assert int(segment.duration) in model.durations
+        assert abs(segment.duration * OUTPUT_FPS - count) < 1e-6  # whole frames
+        assert count >= MIN_SEGMENT_FRAMES
+        assert segment.duration <= min(MAX_SEGMENT_SECONDS, max(model.durations))
+        assert segment.clip_seconds in model.durations and segment.clip_seconds >= segment.duration - 1e-6
+        if segment.transition != "cut":
+            assert index > 0 and segment.duration >= 1.0
         for fallback in segment.fallback_models:
-            assert VIDEO_MODELS[fallback].cost_per_second <= model.cost_per_second
+            assert VIDEO_MODELS[fallback].clip_cost(segment.duration) <= model.clip_cost(segment.duration)
         if prefs is not None:
             usable = {*prefs.allowed_models, "animatic"}
             assert {segment.model, *segment.fallback_models} <= usable

@@ -60,12 +60,13 @@ def test_target_defaults_to_the_sample_and_scales_the_rhythm() -> None:
     assert [s.duration for s in longer.segments] == [4] * 5
 
 
-def test_short_shots_are_merged_for_models_that_cannot_make_them() -> None:
+def test_short_shots_keep_their_length_even_for_models_that_make_longer_clips() -> None:
     plan = plan_for(make_report([0.5] * 24), available_models=["veo3.1"])
     assert_valid(plan)
     assert plan.target_duration == 12
-    assert all(s.duration >= 4 for s in plan.segments)
-    assert plan.segments[1].mirrors_shot is not None and plan.segments[1].mirrors_shot > 1
+    assert [s.duration for s in plan.segments] == [0.5] * 24
+    assert [s.mirrors_shot for s in plan.segments] == list(range(24))
+    assert {s.clip_seconds for s in plan.segments} == {4}  # generated at 4 s, trimmed to 15 frames
 
 
 def test_people_with_a_character_image_go_image_to_video_and_motion_goes_to_veo() -> None:

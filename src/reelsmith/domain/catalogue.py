@@ -20,7 +20,28 @@ class VideoModel(BaseModel, frozen=True):
     makes_audio: bool = False
     cost_per_second: float = 0.0  # USD
     typical_latency_s: float = 60.0
+    cancellable: bool = True  # whether the vendor stops (and stops billing) a task we cancel
     label: str = ""
+
+    @property
+    def longest(self) -> int:
+        return max(self.durations)
+
+    def clip_seconds(self, on_screen: float) -> int:
+        """The clip to generate for ``on_screen`` seconds: the shortest the model makes that covers it.
+
+        Compose trims the clip to its segment, so a 0.5 s montage shot is a 2 s clip cut to 15
+        frames, never a shot stretched to what the model makes. Longer than ``longest`` is the
+        plan rules' problem (they split such segments), so it is refused here.
+        """
+        covering = [d for d in self.durations if d >= on_screen - 1e-6]
+        if not covering:
+            raise ValueError(f"{self.id} makes at most {self.longest} s clips, not {on_screen:g} s")
+        return min(covering)
+
+    def clip_cost(self, on_screen: float) -> float:
+        """USD for the clip that covers ``on_screen`` seconds (billed on what is generated)."""
+        return self.clip_seconds(on_screen) * self.cost_per_second
 
 
 VIDEO_MODELS: dict[str, VideoModel] = {
@@ -89,6 +110,7 @@ VIDEO_MODELS: dict[str, VideoModel] = {
             makes_audio=True,
             cost_per_second=0.40,
             typical_latency_s=180.0,
+            cancellable=False,
             label="Veo 3.1 (Vertex)",
         ),
         VideoModel(
@@ -100,6 +122,7 @@ VIDEO_MODELS: dict[str, VideoModel] = {
             makes_audio=True,
             cost_per_second=0.15,
             typical_latency_s=120.0,
+            cancellable=False,
             label="Veo 3.1 Fast (Vertex)",
         ),
     )
@@ -122,12 +145,6 @@ def video_model(model_id: str) -> VideoModel:
         return VIDEO_MODELS[model_id]
     except KeyError as exc:
         raise UnknownModel(model_id) from exc
-
-
-def snap_duration(model_id: str, seconds: float) -> int:
-    """The nearest duration the model can make (ties go to the longer one, never truncating)."""
-    durations = video_model(model_id).durations
-    return min(durations, key=lambda d: (abs(d - seconds), -d))
 
 
 class CostLine(BaseModel):

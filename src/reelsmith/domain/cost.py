@@ -16,7 +16,7 @@ from .plan import Plan
 class SegmentCost(BaseModel):
     index: int
     model: str
-    seconds: float
+    seconds: float  # generated (and billed): the clip covering the segment, before compose trims it
     usd: float = Field(ge=0)
 
 
@@ -47,8 +47,8 @@ def estimate_cost(plan: Plan, *, audio_provider: str | None = None) -> CostEstim
         SegmentCost(
             index=s.index,
             model=s.model,
-            seconds=s.duration,
-            usd=_usd(s.duration * video_model(s.model).cost_per_second),
+            seconds=s.clip_seconds,
+            usd=_usd(video_model(s.model).clip_cost(s.duration)),
         )
         for s in plan.segments
     ]

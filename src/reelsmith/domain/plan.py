@@ -7,13 +7,22 @@ draft into a ``Plan``, whose validators enforce every product rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, model_validator
 
 from .catalogue import OFFLINE_VIDEO_MODEL, VIDEO_MODELS, video_model
-from .rules import MAX_SEGMENT_SECONDS, MAX_VIDEO_SECONDS
+from .rules import (
+    MAX_SEGMENT_SECONDS,
+    MAX_SEGMENTS,
+    MAX_VIDEO_SECONDS,
+    MIN_SEGMENT_FRAMES,
+    frames_to_seconds,
+    on_frame_grid,
+    to_frames,
+)
 
 MAX_DRAFT_SEGMENTS = 120  # more than any 60 s plan needs; the rules merge a draft down to what fits
 Grade = Literal["none", "warm", "cool", "vivid", "mono"]
@@ -47,6 +56,12 @@ class SegmentDraft(BaseModel):
 
 
 class Segment(SegmentDraft):
+    """A segment as it will be made: ``duration`` is its time on screen, a whole number of frames.
+
+    The model generates ``clip_seconds`` (the shortest clip it makes that covers the segment) and
+    compose trims it, so shot lengths are kept to the frame whatever lengths the model makes.
+    """
+
     index: int = Field(ge=0)
     duration: float = Field(gt=0, le=MAX_SEGMENT_SECONDS)
 
@@ -55,9 +70,18 @@ class Segment(SegmentDraft):
         for model in [self.model, *self.fallback_models]:
             if model not in VIDEO_MODELS:
                 raise ValueError(f"unknown model {model!r}")
-        if int(self.duration) != self.duration or int(self.duration) not in video_model(self.model).durations:
-            raise ValueError(f"{self.model} cannot make a {self.duration:g} s clip")
+            if video_model(model).longest < self.duration - 1e-6:
+                raise ValueError(f"{model} cannot make a {self.duration:g} s clip")
+        if not on_frame_grid(self.duration):
+            raise ValueError(f"segment {self.index} lasts {self.duration:g} s, not a whole number of frames")
+        if to_frames(self.duration) < MIN_SEGMENT_FRAMES:
+            raise ValueError(f"segment {self.index} lasts {self.duration:g} s; the shortest is 0.2 s")
         return self
+
+    @property
+    def clip_seconds(self) -> int:
+        """What the primary model generates for this segment (compose trims it to ``duration``)."""
+        return video_model(self.model).clip_seconds(self.duration)
 
 
 class SoundEffect(BaseModel):
@@ -93,7 +117,7 @@ class PlanDraft(BaseModel):
 
 class Plan(BaseModel):
     target_duration: float = Field(gt=0, le=MAX_VIDEO_SECONDS)
-    segments: list[Segment] = Field(min_length=1)
+    segments: list[Segment] = Field(min_length=1, max_length=MAX_SEGMENTS)
     audio: AudioStrategy = Field(default_factory=AudioStrategy)
     post: PostProduction = Field(default_factory=PostProduction)
     allow_partial: bool = False
@@ -110,7 +134,9 @@ class Plan(BaseModel):
             raise ValueError("output must be 9:16")
         if [s.index for s in self.segments] != list(range(len(self.segments))):
             raise ValueError("segments must be numbered 0..n-1 in order")
-        if abs(self.total_duration - self.target_duration) > 1e-6:
+        if to_frames(self.total_duration) != to_frames(self.target_duration) or not on_frame_grid(
+            self.target_duration
+        ):
             raise ValueError(
                 f"segments add up to {self.total_duration:g} s, the target is {self.target_duration:g} s"
             )
@@ -118,7 +144,31 @@ class Plan(BaseModel):
 
     @property
     def total_duration(self) -> float:
-        return sum(s.duration for s in self.segments)
+        return frames_to_seconds(sum(to_frames(s.duration) for s in self.segments))
+
+    def timeline(self) -> list[tuple[float, float]]:
+        """Each segment's (start, end) on the output, in seconds on the frame grid."""
+        spans, frame = [], 0
+        for segment in self.segments:
+            end = frame + to_frames(segment.duration)
+            spans.append((frames_to_seconds(frame), frames_to_seconds(end)))
+            frame = end
+        return spans
+
+    def voice_slots(self) -> list[VoiceSlot]:
+        """Where each voice-over line may sound: from its segment's start to the next line's segment.
+
+        A line belongs to the segment it starts in; segments without a line (a fast montage's
+        short shots) extend the slot of the line before them, so a line is never squeezed into
+        a 0.5 s shot. Text before the first voiced segment is silence, by the plan's choice.
+        """
+        spans = self.timeline()
+        voiced = [s.index for s in self.segments if s.voiceover.strip()]
+        ends = [spans[i][0] for i in voiced[1:]] + [spans[-1][1]]
+        return [
+            VoiceSlot(segment=i, start=spans[i][0], end=end, text=self.segments[i].voiceover.strip())
+            for i, end in zip(voiced, ends, strict=True)
+        ]
 
     @property
     def voiceover_script(self) -> str:
@@ -128,6 +178,20 @@ class Plan(BaseModel):
     def models(self) -> list[str]:
         """Distinct primary models, in the order they first appear."""
         return list(dict.fromkeys(s.model for s in self.segments))
+
+
+@dataclass(frozen=True)
+class VoiceSlot:
+    """One voice-over line and the stretch of the video it may fill (seconds)."""
+
+    segment: int
+    start: float
+    end: float
+    text: str
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
 
 
 class PlanPreferences(BaseModel):

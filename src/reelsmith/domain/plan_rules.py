@@ -1,10 +1,12 @@
 """Fit any near-valid plan to the product rules, deterministically and in bounded work.
 
 Every planner and editor (rule-based, LLM, chat) ends here, so whatever they propose, what is
-stored is a valid ``Plan``: a whole-second target of at most 60 s (the catalogue's durations are
-whole seconds, so a target is rounded to whole seconds), clips a model can make (snapped, never
-truncated silently: each change is written to ``Plan.repairs``), segments that add up to the target
-exactly, models that are configured, and image-to-video models only where an input image exists.
+stored is a valid ``Plan``: a target of at most 60 s on the output frame grid, segments that last
+whole frames and add up to it exactly, no segment longer than its model's longest clip (split,
+never truncated silently: each change is written to ``Plan.repairs``) or shorter than a flash cut
+(merged), models that are configured, and image-to-video models only where an input image exists.
+Segment lengths are kept as proposed: the model generates the shortest clip covering a segment
+and compose trims it (``VideoModel.clip_seconds``), so a sample's rhythm survives to the frame.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from .plan import (
     SegmentDraft,
     Transition,
 )
-from .rules import MAX_SEGMENT_SECONDS, MAX_VIDEO_SECONDS, MIN_SEGMENT_SECONDS
+from .rules import (
+    MAX_SEGMENT_SECONDS,
+    MAX_SEGMENTS,
+    MAX_VIDEO_SECONDS,
+    MIN_SEGMENT_FRAMES,
+    MIN_TARGET_SECONDS,
+    TRANSITION_SECONDS,
+    frames_to_seconds,
+    to_frames,
+)
 
 MAX_SOUND_EFFECTS = 8
 MAX_FALLBACKS = 2
@@ -44,12 +55,11 @@ MODEL_PREFERENCE = (
     "gen4_turbo",
     OFFLINE_VIDEO_MODEL,
 )
-_MODEL_CHANGE_PENALTY = 10**9  # the fitter changes a model only when no durations of the chosen ones fit
 
 
-def round_target(seconds: float) -> int:
-    """Whole seconds (half up) between 1 and 60: the only targets clips can add up to exactly."""
-    return int(min(MAX_VIDEO_SECONDS, max(MIN_SEGMENT_SECONDS, math.floor(seconds + 0.5))))
+def round_target(seconds: float) -> float:
+    """The target on the output frame grid, between 1 s and 60 s."""
+    return frames_to_seconds(to_frames(min(MAX_VIDEO_SECONDS, max(MIN_TARGET_SECONDS, seconds))))
 
 
 def usable_models(available: Sequence[str], *, image_ok: bool) -> list[str]:
@@ -78,15 +88,20 @@ def substitute_model(model: str, usable: Sequence[str]) -> str:
     return min(usable, key=distance)
 
 
-def fallback_chain(model: str, usable: Sequence[str], *, limit: int = MAX_FALLBACKS) -> list[str]:
-    """Other paid models that cost no more per second (so the estimate stays an upper bound)."""
-    price = video_model(model).cost_per_second
+def fallback_chain(
+    model: str, usable: Sequence[str], seconds: float, *, limit: int = MAX_FALLBACKS
+) -> list[str]:
+    """Other paid models that can make the segment for no more than the primary (the estimate's bound)."""
+    price = video_model(model).clip_cost(seconds)
     others = [
         m
         for m in usable
-        if m != model and VIDEO_MODELS[m].provider != "offline" and VIDEO_MODELS[m].cost_per_second <= price
+        if m != model
+        and VIDEO_MODELS[m].provider != "offline"
+        and VIDEO_MODELS[m].longest >= seconds - 1e-6
+        and VIDEO_MODELS[m].clip_cost(seconds) <= price + 1e-9
     ]
-    return sorted(others, key=lambda m: (-VIDEO_MODELS[m].cost_per_second, m))[:limit]
+    return sorted(others, key=lambda m: (-VIDEO_MODELS[m].clip_cost(seconds), m))[:limit]
 
 
 def describe_durations(model: VideoModel) -> str:
@@ -116,36 +131,42 @@ def normalise_plan(
     draft = _as_draft(raw, repairs)
     target = round_target(target_duration)
     if target_duration > MAX_VIDEO_SECONDS:
-        repairs.append(f"Target {target_duration:g} s capped at {target} s, the longest video we make.")
-    elif abs(target - target_duration) > 1e-9:
-        repairs.append(f"Target {target_duration:g} s rounded to {target} s: clips are whole seconds.")
+        repairs.append(f"Target {target_duration:g} s capped at {target:g} s, the longest video we make.")
+    elif target_duration < MIN_TARGET_SECONDS:
+        repairs.append(f"Target {target_duration:g} s raised to {target:g} s, the shortest video we make.")
 
     segments = [
         _fit_inputs(seg, number, available_models, has_character_image, has_keyframes, repairs)
         for number, seg in enumerate(draft.segments, start=1)
     ]
     segments = _split_long(_scale(segments, target, repairs), repairs)
-    segments, fitted, target = _fit_durations(
-        segments, target, available_models, has_character_image, has_keyframes, repairs
-    )
+    segments = _merge_short(segments, target, repairs)
+    frames = _fit_frames(segments, target)
 
     final = []
-    for index, (seg, (seconds, model)) in enumerate(zip(segments, fitted, strict=True)):
+    for index, (seg, count) in enumerate(zip(segments, frames, strict=True)):
+        seconds, model = frames_to_seconds(count), seg.model
         usable = usable_models(available_models, image_ok=_image_ok(seg, has_character_image, has_keyframes))
-        eligible = fallback_chain(model, usable, limit=len(VIDEO_MODELS))
+        eligible = fallback_chain(model, usable, seconds, limit=len(VIDEO_MODELS))
         chain = [m for m in dict.fromkeys(seg.fallback_models) if m in eligible][:MAX_FALLBACKS]
         keyframe = has_keyframes and seg.mirrors_shot is not None
         # An image-to-video model with no keyframe to animate animates the character image.
         use_image = seg.use_character_image or (VIDEO_MODELS[model].needs_image and not keyframe)
+        transition = seg.transition
+        if transition != Transition.CUT and (index == 0 or seconds < 2 * TRANSITION_SECONDS - 1e-6):
+            transition = Transition.CUT
+            if index:
+                repairs.append(f"Segment {index + 1} is too short for a {seg.transition.value}; it cuts in.")
         final.append(
             Segment.model_validate(
                 seg.model_dump()
                 | {
                     "index": index,
-                    "duration": float(seconds),
+                    "duration": seconds,
                     "model": model,
                     "fallback_models": chain or eligible[:MAX_FALLBACKS],
                     "use_character_image": use_image,
+                    "transition": transition,
                 }
             )
         )
@@ -155,9 +176,7 @@ def normalise_plan(
         if isinstance(raw, Plan)
         else {"notes": draft.notes, **_bookkeeping(raw)}
     )
-    return Plan(
-        target_duration=float(target), segments=final, audio=audio, post=post, repairs=repairs, **carried
-    )
+    return Plan(target_duration=target, segments=final, audio=audio, post=post, repairs=repairs, **carried)
 
 
 def normalise_for(
@@ -311,10 +330,10 @@ def _fit_inputs(
     return seg.model_copy(update=update | {"model": model})
 
 
-def _scale(segments: list[SegmentDraft], target: int, repairs: list[str]) -> list[SegmentDraft]:
+def _scale(segments: list[SegmentDraft], target: float, repairs: list[str]) -> list[SegmentDraft]:
     total = sum(s.duration for s in segments)
-    if abs(total - target) >= 0.5:
-        repairs.append(f"Segment lengths scaled from {total:g} s to fill {target} s.")
+    if to_frames(total) != to_frames(target):
+        repairs.append(f"Segment lengths scaled from {total:.3g} s to fill {target:g} s.")
     return [s.model_copy(update={"duration": s.duration * target / total}) for s in segments]
 
 
@@ -322,8 +341,8 @@ def _split_long(segments: list[SegmentDraft], repairs: list[str]) -> list[Segmen
     """A segment longer than its model's longest clip becomes several equal parts of one shot."""
     result = []
     for number, seg in enumerate(segments, start=1):
-        longest = min(MAX_SEGMENT_SECONDS, max(video_model(seg.model).durations))
-        parts = math.ceil(seg.duration / longest - 1e-9)
+        longest = min(MAX_SEGMENT_SECONDS, video_model(seg.model).longest)
+        parts = math.ceil(seg.duration / longest - 1e-6)
         if parts <= 1:
             result.append(seg)
             continue
@@ -348,109 +367,75 @@ def _split_long(segments: list[SegmentDraft], repairs: list[str]) -> list[Segmen
 
 
 def _merge_shortest_pair(segments: list[SegmentDraft]) -> list[SegmentDraft]:
-    i = min(range(len(segments) - 1), key=lambda k: (segments[k].duration + segments[k + 1].duration, k))
+    """Join the adjacent pair that is shortest together; the longer one's picture and model stay.
+
+    The pair must fit one clip of the model kept (too many segments means short ones, so a
+    shortest pair always fits the catalogue's shortest longest clip, 8 s).
+    """
+
+    def fits(k: int) -> bool:
+        pair = segments[k].duration + segments[k + 1].duration
+        return pair <= max(video_model(s.model).longest for s in segments[k : k + 2]) + 1e-6
+
+    candidates = [k for k in range(len(segments) - 1) if fits(k)] or [0]
+    i = min(candidates, key=lambda k: (segments[k].duration + segments[k + 1].duration, k))
     first, second = segments[i], segments[i + 1]
+    total = first.duration + second.duration
+    keep = first if first.duration >= second.duration else second
+    if video_model(keep.model).longest < total - 1e-6:
+        keep = first if keep is second else second
     voice = " ".join(v for v in (first.voiceover, second.voiceover) if v)[:600]
-    merged = first.model_copy(update={"duration": first.duration + second.duration, "voiceover": voice})
+    merged = keep.model_copy(update={"duration": total, "voiceover": voice, "transition": first.transition})
     return [*segments[:i], merged, *segments[i + 2 :]]
 
 
-def _options(seg: SegmentDraft, usable: Sequence[str]) -> list[tuple[int, int, str]]:
-    """(cost, seconds, model) choices: the segment's own model, else one fine-grained stand-in.
+def _merge_short(segments: list[SegmentDraft], target: float, repairs: list[str]) -> list[SegmentDraft]:
+    """Merge the shortest neighbours while there are more segments than the target's frames allow.
 
-    The stand-in is of the same kind (paid or preview): an animatic clip never slips into a paid
-    video just to make the seconds add up; the target moves by a second instead.
-    """
-
-    def cost(seconds: int) -> int:
-        return 2 * round(abs(seconds - seg.duration) * 1000) + (1 if seconds < seg.duration else 0)
-
-    own = video_model(seg.model)
-    choices = [(cost(d), d, seg.model) for d in own.durations]
-    offline = own.provider == "offline"
-    fine = [
-        m
-        for m in usable
-        if _fine_grained(VIDEO_MODELS[m])
-        and m != seg.model
-        and (VIDEO_MODELS[m].provider == "offline") == offline
-    ]
-    if fine and not _fine_grained(own):
-        stand_in = substitute_model(seg.model, fine)
-        choices += [(cost(d) + _MODEL_CHANGE_PENALTY, d, stand_in) for d in VIDEO_MODELS[stand_in].durations]
-    return choices
-
-
-def _fine_grained(model: VideoModel) -> bool:
-    return list(model.durations) == list(range(model.durations[0], model.durations[-1] + 1))
-
-
-def _fit_durations(
-    segments: list[SegmentDraft],
-    target: int,
-    available: Sequence[str],
-    has_character_image: bool,
-    has_keyframes: bool,
-    repairs: list[str],
-) -> tuple[list[SegmentDraft], list[tuple[int, str]], int]:
-    """Whole-second durations (and, only if needed, a stand-in model) adding up to the target.
-
-    A knapsack over sums 0..60 s: exact, deterministic and at most segments x 61 x 30 steps.
-    Too many segments for the target are merged first; a target no combination reaches moves to
-    the nearest one that is reachable (and says so).
+    At most ``MAX_SEGMENTS``, and each needs ``MIN_SEGMENT_FRAMES``; every merge removes one, so
+    this is bounded by the draft's length. Shorter segments are lengthened by ``_fit_frames``.
     """
     count = len(segments)
-    while len(segments) > 1 and sum(min(video_model(s.model).durations) for s in segments) > target:
+    most = max(1, min(MAX_SEGMENTS, to_frames(target) // MIN_SEGMENT_FRAMES))
+    while len(segments) > most:
         segments = _merge_shortest_pair(segments)
     if len(segments) < count:
         repairs.append(
-            f"{count} segments merged into {len(segments)}: {target} s is too short for {count} clips."
+            f"{count} segments merged into {len(segments)}: at most {most} segments "
+            f"(each at least {MIN_SEGMENT_FRAMES} frames) fit {target:g} s."
         )
-    options = [
-        _options(s, usable_models(available, image_ok=_image_ok(s, has_character_image, has_keyframes)))
-        for s in segments
-    ]
-    limit = int(MAX_VIDEO_SECONDS)
-    cost = {0: 0}
-    layers: list[
-        dict[int, tuple[int, int, str]]
-    ] = []  # per segment: reach -> (previous reach, seconds, model)
-    for choices in options:
-        step_cost: dict[int, int] = {}
-        layer: dict[int, tuple[int, int, str]] = {}
-        for total in sorted(cost):
-            for extra, seconds, model in choices:
-                reach = total + seconds
-                if reach <= limit and (reach not in step_cost or cost[total] + extra < step_cost[reach]):
-                    step_cost[reach] = cost[total] + extra
-                    layer[reach] = (total, seconds, model)
-        cost = step_cost
-        layers.append(layer)
-    if target not in cost:
-        reachable = min(cost, key=lambda s: (abs(s - target), -s))
-        models = ", ".join(sorted({s.model for s in segments}))
-        repairs.append(f"Target {target} s -> {reachable} s: no clips of {models} add up to {target} s.")
-        target = reachable
-    fitted: list[tuple[int, str]] = []
-    reach = target
-    for layer in reversed(layers):
-        reach, seconds, model = layer[reach]
-        fitted.insert(0, (seconds, model))
-    for number, (seg, (seconds, model)) in enumerate(zip(segments, fitted, strict=True), start=1):
-        if model != seg.model:
-            repairs.append(
-                f"Segment {number} uses {model} instead of {seg.model} so the clips add up to {target} s."
-            )
-        elif abs(seconds - seg.duration) >= 1 - 1e-9:
-            repairs.append(
-                f"Segment {number} is {seconds} s, not {seg.duration:.3g} s: "
-                f"{model} makes {describe_durations(video_model(model))}."
-            )
-    return segments, fitted, target
+    return segments
+
+
+def _fit_frames(segments: list[SegmentDraft], target: float) -> list[int]:
+    """Whole frames per segment that add up to the target exactly, each as close to its length.
+
+    Largest remainder: round every length down (but not under a flash cut, nor over the model's
+    longest clip), then hand the frames left over to the segments that lost most in rounding, or
+    take the extra ones back from those that gained most. A feasible answer always exists: the
+    segments fit their models (``_split_long``) and the frames (``_merge_short``).
+    """
+    total = to_frames(target)
+    scale = total / max(sum(s.duration for s in segments), 1e-9)
+    exact = [s.duration * scale for s in segments]  # frames
+    low = MIN_SEGMENT_FRAMES
+    highs = [to_frames(min(MAX_SEGMENT_SECONDS, video_model(s.model).longest)) for s in segments]
+    frames = [min(high, max(low, math.floor(e + 1e-6))) for e, high in zip(exact, highs, strict=True)]
+    while sum(frames) < total:
+        growable = [k for k in range(len(frames)) if frames[k] < highs[k]]
+        if not growable:
+            break
+        frames[min(growable, key=lambda k: (frames[k] - exact[k], k))] += 1
+    while sum(frames) > total:
+        shrinkable = [k for k in range(len(frames)) if frames[k] > low]
+        if not shrinkable:
+            break
+        frames[min(shrinkable, key=lambda k: (exact[k] - frames[k], k))] -= 1
+    return frames
 
 
 def _fit_audio_and_post(
-    draft: PlanDraft, target: int, has_custom_audio: bool | None, repairs: list[str]
+    draft: PlanDraft, target: float, has_custom_audio: bool | None, repairs: list[str]
 ) -> tuple[AudioStrategy, PostProduction]:
     audio = draft.audio.model_copy(deep=True)
     effects = [e for e in audio.sound_effects if e.at < target][:MAX_SOUND_EFFECTS]

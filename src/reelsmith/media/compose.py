@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from reelsmith.domain.rules import OUTPUT_FPS, OUTPUT_HEIGHT, OUTPUT_WIDTH, TARGET_LUFS, TRUE_PEAK_DBTP
+from reelsmith.domain.rules import (
+    OUTPUT_FPS,
+    OUTPUT_HEIGHT,
+    OUTPUT_WIDTH,
+    TARGET_LUFS,
+    TRANSITION_SECONDS,
+    TRUE_PEAK_DBTP,
+)
 
 from .captions import CaptionCue
 from .ffmpeg import FONT_PATH, Input
@@ -83,7 +90,7 @@ class ClipInput:
     path: Path
     duration: float
     transition_in: TransitionKind = "cut"
-    transition_seconds: float = 0.5
+    transition_seconds: float = TRANSITION_SECONDS
     overlay_text: str | None = None
     has_audio: bool = False  # mix the clip's own sound into the bed (ducked under the voice)
     source_fps: float | None = None  # when known and above the output rate, frames drop before scaling

@@ -91,7 +91,7 @@ def _video_request(ctx: StepContext, asset: dict, model: str) -> VideoRequest:
     return VideoRequest(
         model=model,
         prompt=spec["prompt"],
-        duration=int(spec["duration"]),
+        duration=video_model(model).clip_seconds(float(spec["duration"])),
         negative_prompt=spec.get("negative_prompt", ""),
         image_path=image,
         palette=tuple(spec.get("palette") or ()),
@@ -208,14 +208,14 @@ def _ingest_clip(ctx: StepContext, job: dict, asset: dict, status: TaskStatus) -
         if not status.output_url:
             raise errors.ProviderBadOutput("The provider reported success without an output.")
         path = _download(status.output_url, work / "output.mp4")
-    _validate_clip(path, float(asset["spec"]["duration"]))
+    _validate_clip(path, video_model(asset["model"]).clip_seconds(float(asset["spec"]["duration"])))
     key = keys.job_asset_key(
         job["user_id"], job["project_id"], job["id"], asset["kind"], asset["idx"], asset["attempts"], "mp4"
     )
     ctx.store.put_file(key, path, "video/mp4")
     cost = status.cost_usd
     if cost is None:
-        cost = video_model(asset["model"]).cost_per_second * float(asset["spec"]["duration"])
+        cost = video_model(asset["model"]).clip_cost(float(asset["spec"]["duration"]))
     with ctx.db.connection() as conn:
         jobs.update_attempt(
             conn, asset["id"], asset["attempts"], status="succeeded", cost_usd=cost, finished_at=_now()
@@ -252,6 +252,7 @@ def _download(url: str, path: Path) -> Path:
 
 
 def _validate_clip(path: Path, duration: float) -> None:
+    """``duration``: the clip seconds asked of the model (compose trims it to the segment)."""
     try:
         probe = probe_media(path, expected="video")
     except errors.MediaRejected as exc:

@@ -23,6 +23,7 @@ from reelsmith.domain.plan import (
     Transition,
 )
 from reelsmith.domain.plan_rules import fit_to_budget, normalise_for, split_sentences, spread_lines
+from reelsmith.domain.rules import MIN_SEGMENT_SECONDS
 
 DEFAULT_TARGET_SECONDS = 15.0
 WORDS_PER_SECOND = 2.6  # a relaxed voice-over pace
@@ -154,14 +155,13 @@ def _without_placeholders(report: AnalysisReport | None) -> AnalysisReport | Non
 def _beats_from_report(
     report: AnalysisReport, target: float, prefs: PlanPreferences, brief: str
 ) -> list[_Beat]:
-    """Adjacent shots grouped until a group is long enough for the shortest clip a model makes.
+    """One beat per shot, kept to its length (compose trims each clip); flash-short shots grouped.
 
     Each group is described by the AI read of its shots, else by the brief's sentences in order.
     """
     shots = report.shots
     scale = min(target, 60.0) / max(sum(max(s.duration, 0.01) for s in shots), 0.01)
-    paid = [m for m in prefs.candidate_models if VIDEO_MODELS[m].provider != "offline"]
-    shortest = min((VIDEO_MODELS[m].durations[0] for m in paid), default=1)
+    shortest = MIN_SEGMENT_SECONDS
     groups: list[list[Shot]] = [[]]
     for shot in shots:
         if sum(max(s.duration, 0.01) for s in groups[-1]) * scale >= shortest:
